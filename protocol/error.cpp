@@ -14,6 +14,7 @@ std::string_view describe(Error error)
     case Error::unknown_key_type: return "unknown key type";
     case Error::unknown_curve: return "unknown elliptic curve";
     case Error::key_type_mismatch: return "inner key type disagrees with the outer one";
+    case Error::public_key_mismatch: return "repeated public key data disagrees with the key";
     case Error::unknown_constraint: return "unknown key constraint";
     case Error::empty_message: return "empty message";
     }

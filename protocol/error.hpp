@@ -16,6 +16,7 @@ enum class Error {
     unknown_key_type,       // a key type name this agent does not know
     unknown_curve,          // an ECDSA curve name that is not nistp256/384/521
     key_type_mismatch,      // an inner name disagrees with the outer one (curve, certificate key)
+    public_key_mismatch,    // public data repeated in a private key disagrees with the key it belongs to
     unknown_constraint,     // an ADD_ID_CONSTRAINED constraint type or extension name not understood
     empty_message,          // a frame with no message type byte
 };
