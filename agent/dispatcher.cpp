@@ -1,0 +1,203 @@
+// Request handling with OpenSSH ssh-agent's semantics: one std::visit, one place that answers FAILURE.
+#include "agent/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/fingerprint.hpp"
+#include "agent/keys/key_factory.hpp"
+
+namespace latchkey::agent {
+
+namespace {
+
+// Extensions answered by this agent, as listed in the reply to "query".
+const std::vector<std::string> supported_extensions = {std::string(protocol::query_extension_name)};
+
+bool is_known_extension(const protocol::Request& request)
+{
+    const auto* extension = std::get_if<protocol::Extension>(&request);
+    if (extension == nullptr)
+        return false;
+    return extension->name == protocol::query_extension_name ||
+           extension->name == protocol::session_bind_extension_name;
+}
+
+// Requests that proceed while the agent is locked (everything else is refused).
+bool allowed_while_locked(const protocol::Request& request)
+{
+    if (std::holds_alternative<protocol::Unlock>(request) || std::holds_alternative<protocol::RequestIdentities>(request))
+        return true;
+    const auto* extension = std::get_if<protocol::Extension>(&request);
+    return extension != nullptr && std::holds_alternative<protocol::SessionBind>(extension->body);
+}
+
+}  // namespace
+
+struct Dispatcher::Visitor {
+    Dispatcher& dispatcher;
+    ConnectionContext& context;
+
+    Keystore& keystore() const { return dispatcher.keystore_; }
+    Clock::time_point now() const { return dispatcher.clock_(); }
+
+    Result<protocol::Reply> operator()(const protocol::RequestIdentities&) const
+    {
+        protocol::IdentitiesAnswer answer;
+        if (keystore().locked())
+            return protocol::Reply(answer);
+        for (const Identity* identity : keystore().list(now()))
+            answer.identities.push_back({identity->public_blob, identity->comment});
+        return protocol::Reply(std::move(answer));
+    }
+
+    Result<protocol::Reply> operator()(const protocol::SignRequest& request) const
+    {
+        const Identity* identity = keystore().find(request.key_blob, now());
+        if (identity == nullptr)
+            return fail(Error(ErrorCode::not_found, "sign request for a key the agent does not hold"));
+        if (identity->constraints.confirm)
+            return fail(Error(ErrorCode::refused, "key " + sha256_fingerprint(identity->public_blob) +
+                                                      " requires confirmation, and this version of latchkey "
+                                                      "cannot ask yet; add the key without -c"));
+        if (!identity->constraints.destinations.empty())
+            return fail(Error(ErrorCode::refused, "refusing to sign with destination-constrained key " +
+                                                      sha256_fingerprint(identity->public_blob) +
+                                                      " on a connection not bound to a host"));
+        LATCHKEY_TRY(protocol::Bytes signature, identity->signer->sign(request.data, request.flags));
+        spdlog::debug("signed with {} ({})", sha256_fingerprint(identity->public_blob), identity->comment);
+        return protocol::Reply(protocol::SignResponse{std::move(signature)});
+    }
+
+    Result<protocol::Reply> operator()(const protocol::AddIdentity& request) const
+    {
+        LATCHKEY_TRY(IdentityConstraints constraints, constraints_for(request.constraints));
+        LATCHKEY_TRY(std::unique_ptr<SigningKey> signer, make_signing_key(request.key));
+        Identity identity{protocol::encode_public_key(request.key.public_key), request.comment,
+                          std::shared_ptr<const SigningKey>(std::move(signer)), std::move(constraints)};
+        spdlog::info("added {} key {} ({})", protocol::key_type_name(request.key.public_key),
+                     sha256_fingerprint(identity.public_blob), identity.comment);
+        keystore().add(std::move(identity));
+        return protocol::Reply(protocol::Success{});
+    }
+
+    Result<protocol::Reply> operator()(const protocol::RemoveIdentity& request) const
+    {
+        if (!keystore().remove(request.key_blob))
+            return fail(Error(ErrorCode::not_found, "remove request for a key the agent does not hold"));
+        spdlog::info("removed key {}", sha256_fingerprint(request.key_blob));
+        return protocol::Reply(protocol::Success{});
+    }
+
+    Result<protocol::Reply> operator()(const protocol::RemoveAllIdentities&) const
+    {
+        std::size_t count = keystore().remove_all();
+        spdlog::info("removed all {} keys", count);
+        return protocol::Reply(protocol::Success{});
+    }
+
+    Result<protocol::Reply> operator()(const protocol::AddSmartcardKey&) const
+    {
+        return fail(Error(ErrorCode::unsupported, "PKCS#11 providers (ssh-add -s) are not supported yet"));
+    }
+
+    Result<protocol::Reply> operator()(const protocol::RemoveSmartcardKey&) const
+    {
+        return fail(Error(ErrorCode::unsupported, "PKCS#11 providers (ssh-add -e) are not supported yet"));
+    }
+
+    Result<protocol::Reply> operator()(const protocol::Lock& request) const
+    {
+        LATCHKEY_CHECK(keystore().lock(request.passphrase));
+        spdlog::info("agent locked");
+        return protocol::Reply(protocol::Success{});
+    }
+
+    Result<protocol::Reply> operator()(const protocol::Unlock& request) const
+    {
+        LATCHKEY_CHECK(keystore().unlock(request.passphrase));
+        spdlog::info("agent unlocked");
+        return protocol::Reply(protocol::Success{});
+    }
+
+    Result<protocol::Reply> operator()(const protocol::Extension& request) const
+    {
+        if (std::holds_alternative<protocol::QueryExtension>(request.body))
+            return protocol::Reply(protocol::QueryResponse{supported_extensions});
+        if (std::holds_alternative<protocol::SessionBind>(request.body))
+            return fail(Error(ErrorCode::unsupported, "session-bind@openssh.com is not verified yet"));
+        return fail(Error(ErrorCode::unsupported, "unknown extension \"" + request.name + "\""));
+    }
+
+    Result<protocol::Reply> operator()(const protocol::LegacyRequest& request) const
+    {
+        switch (request.type) {
+        case protocol::MessageType::ssh1_request_rsa_identities:
+            return protocol::Reply(protocol::Ssh1IdentitiesAnswer{});
+        case protocol::MessageType::ssh1_remove_all_rsa_identities:  // OpenSSH treats it as remove-all
+            return (*this)(protocol::RemoveAllIdentities{});
+        default:
+            return fail(Error(ErrorCode::unsupported, "SSH-1 request " + std::to_string(int(request.type))));
+        }
+    }
+
+    Result<protocol::Reply> operator()(const protocol::UnknownRequest& request) const
+    {
+        return fail(Error(ErrorCode::unsupported, "unknown message type " + std::to_string(request.type)));
+    }
+
+    Result<IdentityConstraints> constraints_for(const std::vector<protocol::Constraint>& requested) const
+    {
+        IdentityConstraints constraints;
+        if (dispatcher.options_.default_lifetime)
+            constraints.expires_at = now() + *dispatcher.options_.default_lifetime;
+        for (const auto& constraint : requested) {
+            if (const auto* lifetime = std::get_if<protocol::LifetimeConstraint>(&constraint))
+                constraints.expires_at = now() + std::chrono::seconds(lifetime->seconds);
+            else if (std::holds_alternative<protocol::ConfirmConstraint>(constraint))
+                constraints.confirm = true;
+            else if (const auto* restrict = std::get_if<protocol::RestrictDestinationConstraint>(&constraint))
+                constraints.destinations = restrict->constraints;
+            else if (std::holds_alternative<protocol::MaxSignConstraint>(constraint))
+                return fail(Error(ErrorCode::unsupported, "maxsign applies only to XMSS keys, which latchkey does not hold"));
+            else
+                return fail(Error(ErrorCode::unsupported, "security key providers (sk-provider) are not supported yet"));
+        }
+        return constraints;
+    }
+};
+
+Dispatcher::Dispatcher(Keystore& keystore, DispatcherOptions options, ClockFunction clock)
+    : keystore_(keystore), options_(std::move(options)), clock_(std::move(clock))
+{
+}
+
+Result<protocol::Reply> Dispatcher::handle(const protocol::Request& request, ConnectionContext& context)
+{
+    keystore_.remove_expired(clock_());
+    if (keystore_.locked() && !allowed_while_locked(request))
+        return fail(Error(ErrorCode::agent_locked, "only UNLOCK is answered while the agent is locked"));
+    return std::visit(Visitor{*this, context}, request);
+}
+
+protocol::Bytes Dispatcher::handle_message(protocol::ByteView body, ConnectionContext& context)
+{
+    auto request = protocol::decode_request(body);
+    if (!request) {
+        spdlog::warn("refused a malformed request: {}", protocol::describe(request.error()));
+        return protocol::encode_reply(protocol::Failure{});
+    }
+    Result<protocol::Reply> reply = fail(Error(ErrorCode::locked_memory_full));
+    try {
+        reply = handle(*request, context);
+    } catch (const SecretHeapExhausted&) {
+        reply = fail(Error(ErrorCode::locked_memory_full, "raise the locked heap size of latchkeyd"));
+    }
+    if (reply)
+        return protocol::encode_reply(*reply);
+    spdlog::warn("refused a request: {}", describe(reply.error()));
+    if (is_known_extension(*request))
+        return protocol::encode_reply(protocol::ExtensionFailure{});
+    return protocol::encode_reply(protocol::Failure{});
+}
+
+}  // namespace latchkey::agent
