@@ -113,6 +113,9 @@ std::string_view key_type_name(const PublicKey& key);
 // The certificate type name for a plain key, e.g. "ssh-ed25519-cert-v01@openssh.com".
 std::string_view certificate_type_name(const PlainPublicKey& key);
 
+// True for the known "*-cert-v01@openssh.com" names, e.g. "ssh-rsa-cert-v01@openssh.com".
+bool is_certificate_type_name(std::string_view name);
+
 bool is_certificate(const PublicKey& key);
 // The key itself, or for a certificate the key it certifies.
 const PlainPublicKey& underlying_key(const PublicKey& key);

@@ -64,8 +64,8 @@ struct PrivateKey {
 // length_too_large or truncated.
 Result<PrivateKey> read_private_key(WireReader& reader);
 
-// Writes the encoding read_private_key reads. Precondition: key.secret is the alternative that
-// belongs to the key's algorithm (std::bad_variant_access otherwise — a programming error).
+// Writes the encoding read_private_key reads. Precondition (not checked): key.secret is the
+// alternative that belongs to the key's algorithm; otherwise the output does not decode.
 void write_private_key(SecretWireWriter& writer, const PrivateKey& key);
 
 }  // namespace latchkey::protocol
