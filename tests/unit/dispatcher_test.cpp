@@ -1,0 +1,263 @@
+// Dispatcher tests: requests captured from a real ssh-add, answers checked against OpenSSH's behaviour,
+// and every signature verified by ssh-keygen.
+#include <doctest/doctest.h>
+
+#include "agent/dispatcher.hpp"
+#include "protocol/key_blob.hpp"
+#include "tests/support/ssh_keygen_verifier.hpp"
+#include "tests/support/test_data.hpp"
+
+using namespace latchkey;
+using namespace latchkey::protocol;
+using latchkey::test::data_dir;
+using latchkey::test::read_file;
+
+namespace {
+
+// A dispatcher over a fresh keystore, with a clock the test moves by hand.
+struct Agent {
+    agent::Keystore keystore;
+    agent::Clock::time_point now = agent::Clock::time_point(std::chrono::hours(1000));
+    agent::Dispatcher dispatcher;
+    agent::ConnectionContext context;
+
+    explicit Agent(agent::DispatcherOptions options = {}) : dispatcher(keystore, options, [this] { return now; }) {}
+
+    Reply send(const Request& request)
+    {
+        SecretBytes body = encode_request(request);
+        return send_bytes(body.view());
+    }
+
+    Reply send_bytes(ByteView body)
+    {
+        Bytes answer = dispatcher.handle_message(body, context);
+        auto reply = decode_reply(answer);
+        REQUIRE(reply.has_value());
+        return *reply;
+    }
+
+    Reply send_capture(const std::string& name) { return send_bytes(read_file(data_dir / "captures" / (name + ".bin"))); }
+
+    std::vector<Identity> identities()
+    {
+        Reply reply = send(RequestIdentities{});
+        REQUIRE(std::holds_alternative<IdentitiesAnswer>(reply));
+        return std::get<IdentitiesAnswer>(reply).identities;
+    }
+
+    std::optional<Bytes> sign(ByteView key_blob, ByteView data, std::uint32_t flags = 0)
+    {
+        Reply reply = send(SignRequest{Bytes(key_blob.begin(), key_blob.end()), Bytes(data.begin(), data.end()), flags});
+        if (auto* response = std::get_if<SignResponse>(&reply))
+            return response->signature;
+        CHECK(std::holds_alternative<Failure>(reply));
+        return std::nullopt;
+    }
+};
+
+Bytes key_blob(const std::string& name)
+{
+    return test::public_blob_from_file(data_dir / "keys" / (name + ".pub"));
+}
+
+Bytes cert_blob(const std::string& name)
+{
+    return test::public_blob_from_file(data_dir / "keys" / (name + "-cert.pub"));
+}
+
+std::string signature_algorithm(ByteView signature)
+{
+    WireReader reader(signature);
+    auto name = reader.read_text();
+    REQUIRE(name.has_value());
+    return *name;
+}
+
+const Bytes message = {'h', 'e', 'l', 'l', 'o', ' ', 'a', 'g', 'e', 'n', 't'};
+
+}  // namespace
+
+TEST_CASE("every key type ssh-add sends is added, listed with its comment, and signs verifiably")
+{
+    for (const auto& name : test::key_names) {
+        CAPTURE(name);
+        Agent agent;
+        REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-" + name)));
+        auto identities = agent.identities();
+        REQUIRE(identities.size() == 1);
+        CHECK(identities[0].key_blob == key_blob(name));
+        CHECK(identities[0].comment == "latchkey-test-" + name);
+
+        Reply captured_sign = agent.send_capture("sign-" + name);
+        CHECK(std::holds_alternative<SignResponse>(captured_sign));
+
+        std::uint32_t flags = name.starts_with("rsa") ? sign_flag_rsa_sha2_512 : 0;
+        auto signature = agent.sign(key_blob(name), test::sshsig_signed_data(message), flags);
+        REQUIRE(signature.has_value());
+        CHECK(test::ssh_keygen_verifies(key_blob(name), *signature, message));
+        Bytes other = message;
+        other.back() ^= 1;
+        CHECK_FALSE(test::ssh_keygen_verifies(key_blob(name), *signature, other));
+    }
+}
+
+TEST_CASE("RSA sign flags choose ssh-rsa, rsa-sha2-256 or rsa-sha2-512")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-rsa-2048")));
+    Bytes blob = key_blob("rsa-2048");
+    CHECK(signature_algorithm(*agent.sign(blob, message, 0)) == "ssh-rsa");
+    auto sha256 = agent.sign(blob, test::sshsig_signed_data(message), sign_flag_rsa_sha2_256);
+    CHECK(signature_algorithm(*sha256) == "rsa-sha2-256");
+    CHECK(test::ssh_keygen_verifies(blob, *sha256, message));
+    CHECK(signature_algorithm(*agent.sign(blob, message, sign_flag_rsa_sha2_512)) == "rsa-sha2-512");
+}
+
+TEST_CASE("a certificate is its own identity and signs with its key")
+{
+    for (const auto& name : test::key_names) {
+        CAPTURE(name);
+        Agent agent;
+        REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-" + name)));
+        REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-" + name + "-cert")));
+        auto identities = agent.identities();
+        REQUIRE(identities.size() == 2);
+        CHECK(identities[1].key_blob == cert_blob(name));
+
+        std::uint32_t flags = name.starts_with("rsa") ? sign_flag_rsa_sha2_256 : 0;
+        auto signature = agent.sign(cert_blob(name), test::sshsig_signed_data(message), flags);
+        REQUIRE(signature.has_value());
+        CHECK(test::ssh_keygen_verifies(cert_blob(name), *signature, message));
+
+        // Removing the certificate leaves the key, as OpenSSH does.
+        RemoveIdentity remove{cert_blob(name)};
+        CHECK(std::holds_alternative<Success>(agent.send(remove)));
+        REQUIRE(agent.identities().size() == 1);
+        CHECK(agent.identities()[0].key_blob == key_blob(name));
+    }
+}
+
+TEST_CASE("a private key that does not match its public half is refused")
+{
+    Bytes capture = read_file(data_dir / "captures" / "add-ed25519.bin");
+    auto request = decode_request(capture);
+    REQUIRE(request.has_value());
+    auto& add = std::get<AddIdentity>(*request);
+    auto& secret = std::get<Ed25519Secret>(add.key.secret);
+    secret.seed_and_public[0] ^= 0x01;  // another seed: derives another public key
+
+    Agent agent;
+    CHECK(std::holds_alternative<Failure>(agent.send(add)));
+    CHECK(agent.identities().empty());
+}
+
+TEST_CASE("remove, remove-all and the legacy SSH-1 remove-all")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ecdsa-256")));
+    CHECK(std::holds_alternative<Success>(agent.send_capture("remove")));
+    CHECK(agent.identities().size() == 1);
+    CHECK(std::holds_alternative<Failure>(agent.send_capture("remove")));  // already gone
+
+    CHECK(std::holds_alternative<Success>(agent.send_capture("remove-all")));
+    CHECK(agent.identities().empty());
+
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    CHECK(std::holds_alternative<Success>(agent.send_capture("remove-all-ssh1")));
+    CHECK(agent.identities().empty());
+}
+
+TEST_CASE("a key with a lifetime disappears when it expires, and the default lifetime applies")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-constrained-lifetime")));
+    agent.now += std::chrono::seconds(599);
+    CHECK(agent.identities().size() == 1);
+    agent.now += std::chrono::seconds(1);
+    CHECK(agent.identities().empty());
+    CHECK_FALSE(agent.sign(key_blob("ed25519"), message).has_value());
+    CHECK(agent.keystore.size() == 0);
+
+    Agent defaulted(agent::DispatcherOptions{std::chrono::seconds(60)});
+    REQUIRE(std::holds_alternative<Success>(defaulted.send_capture("add-ed25519")));
+    REQUIRE(defaulted.keystore.next_expiry().has_value());
+    CHECK(*defaulted.keystore.next_expiry() == defaulted.now + std::chrono::seconds(60));
+}
+
+TEST_CASE("confirm and destination-constrained keys are held but do not sign yet")
+{
+    for (std::string capture : {"add-constrained-confirm", "add-destination"}) {
+        CAPTURE(capture);
+        Agent agent;
+        REQUIRE(std::holds_alternative<Success>(agent.send_capture(capture)));
+        CHECK(agent.identities().size() == 1);
+        CHECK_FALSE(agent.sign(key_blob("ed25519"), message).has_value());
+    }
+}
+
+TEST_CASE("lock hides keys and refuses everything but unlock; a wrong passphrase keeps it locked")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    CHECK(std::holds_alternative<Success>(agent.send_capture("lock")));
+    CHECK(agent.identities().empty());
+    CHECK_FALSE(agent.sign(key_blob("ed25519"), message).has_value());
+    CHECK(std::holds_alternative<Failure>(agent.send_capture("add-ecdsa-256")));
+    CHECK(std::holds_alternative<Failure>(agent.send_capture("lock")));
+
+    CHECK(std::holds_alternative<Failure>(agent.send(Unlock{SecretBytes::from_text("wrong")})));
+    CHECK(agent.keystore.failed_unlocks() == 1);
+    CHECK(agent.identities().empty());
+
+    CHECK(std::holds_alternative<Success>(agent.send_capture("unlock")));
+    CHECK(agent.identities().size() == 1);
+    CHECK(std::holds_alternative<Failure>(agent.send_capture("unlock")));  // not locked any more
+    CHECK(std::holds_alternative<Failure>(agent.send(Lock{SecretBytes()})));  // empty passphrase
+}
+
+TEST_CASE("extensions: query lists what is supported, unknown ones fail, session-bind is not yet verified")
+{
+    Agent agent;
+    Reply query = agent.send(Extension{std::string(query_extension_name), QueryExtension{}});
+    REQUIRE(std::holds_alternative<QueryResponse>(query));
+    CHECK(std::get<QueryResponse>(query).extensions == std::vector<std::string>{"query"});
+
+    CHECK(std::holds_alternative<Failure>(agent.send(Extension{"nonsense@example.com", OpaqueExtension{}})));
+    Reply bind = agent.send(Extension{std::string(session_bind_extension_name), SessionBind{key_blob("ed25519"), Bytes(32, 1), Bytes(8, 2), false}});
+    CHECK(std::holds_alternative<ExtensionFailure>(bind));
+}
+
+TEST_CASE("unknown, legacy, smartcard and malformed requests get FAILURE and the agent keeps serving")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    CHECK(std::holds_alternative<Failure>(agent.send_bytes(Bytes{200})));
+    CHECK(std::holds_alternative<Failure>(agent.send_bytes(Bytes{})));
+    CHECK(std::holds_alternative<Ssh1IdentitiesAnswer>(agent.send_bytes(Bytes{1})));
+    CHECK(std::holds_alternative<Failure>(agent.send_capture("add-smartcard")));
+    CHECK(std::holds_alternative<Failure>(agent.send_capture("remove-smartcard")));
+
+    Bytes truncated = read_file(data_dir / "captures" / "add-rsa-2048.bin");
+    truncated.resize(truncated.size() / 2);
+    CHECK(std::holds_alternative<Failure>(agent.send_bytes(truncated)));
+    Bytes trailing = read_file(data_dir / "captures" / "list.bin");
+    trailing.push_back(0);
+    CHECK(std::holds_alternative<Failure>(agent.send_bytes(trailing)));
+
+    CHECK(agent.identities().size() == 1);
+    CHECK(agent.sign(key_blob("ed25519"), message).has_value());
+}
+
+TEST_CASE("adding a key twice replaces its comment and constraints, not its place")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ecdsa-256")));
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-constrained-lifetime")));
+    auto identities = agent.identities();
+    REQUIRE(identities.size() == 2);
+    CHECK(identities[0].key_blob == key_blob("ed25519"));
+    CHECK(agent.keystore.next_expiry().has_value());
+}
