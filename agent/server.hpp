@@ -1,0 +1,25 @@
+// The agent's event loop: accepts connections on a listening Unix socket and answers requests.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "agent/dispatcher.hpp"
+
+namespace latchkey::agent {
+
+struct ServerOptions {
+    // A bound, listening AF_UNIX stream socket; serve() owns and closes it.
+    int listen_fd = -1;
+    DispatcherOptions dispatcher;
+    // Threads that run signing and other slow work; 0 = one per core.
+    std::size_t worker_threads = 0;
+};
+
+// Serves the ssh-agent protocol on options.listen_fd until SIGTERM, SIGINT or SIGHUP arrives;
+// SIGUSR1 drops every key and keeps serving. Connections from a uid other than the daemon's own
+// or root are closed unread and logged. Every key is wiped before it returns. Returns the process
+// exit status (0 after a signal). Throws std::system_error if the event loop cannot be set up.
+int serve(ServerOptions options);
+
+}  // namespace latchkey::agent
