@@ -1,0 +1,162 @@
+# tests/integration/lib.sh: shared helpers for the integration tests — agent under test, temp dir,
+# process cleanup, bounded waits and asserts. Source it first thing: `source "$(dirname "$0")/lib.sh"`.
+# Every helper fails the test (message on stderr, exit 1) rather than skipping anything.
+
+set -euo pipefail
+
+LK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LK_DATA=$LK_ROOT/tests/data
+LK_TEST=$(basename "$0" .sh)
+# The agent under test: LATCHKEY_AGENT (meson passes the built latchkeyd), or the default build.
+AGENT=${LATCHKEY_AGENT:-$LK_ROOT/build/agent/latchkeyd}
+# Every key type tests/data/keys holds.
+KEY_NAMES=(ed25519 ecdsa-256 ecdsa-384 ecdsa-521 rsa-2048 rsa-4096 dsa-1024)
+
+_lk_pids=()
+_lk_steps=0
+
+fail() {
+    echo "FAIL [$LK_TEST${LK_STEP:+: $LK_STEP}]: $*" >&2
+    exit 1
+}
+
+# step DESCRIPTION: names what the next assertions check (shown in failures and in the log).
+step() {
+    LK_STEP=$*
+    _lk_steps=$((_lk_steps + 1))
+    echo "--- [$(_lk_elapsed)] $LK_STEP"
+}
+
+_lk_t0=$EPOCHREALTIME
+_lk_elapsed() { # seconds since the test started, e.g. 1.25s
+    local us=$(( (${EPOCHREALTIME/./} - ${_lk_t0/./}) / 10000 ))
+    printf '%d.%02ds' $((us / 100)) $((us % 100))
+}
+
+_lk_cleanup() {
+    local rc=$? pid i
+    set +e
+    for pid in "${_lk_pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "${_lk_pids[@]}"; do
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -KILL "$pid" 2>/dev/null
+    done
+    [ -n "${TMP:-}" ] && rm -rf "$TMP"
+    if [ "$rc" -eq 0 ]; then
+        echo "PASS [$LK_TEST]: $_lk_steps steps against $AGENT"
+    fi
+    exit "$rc"
+}
+
+# track_pid PID: the process is killed when the test ends, however it ends.
+track_pid() { _lk_pids+=("$1"); }
+
+# require TOOL...: fails (does not skip) when a tool the test drives is missing.
+require() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 ||
+            fail "needs '$tool' on PATH (scripts/test installs latchkey_test_packages)"
+    done
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 20 ms until it succeeds.
+wait_until() {
+    local seconds=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + seconds + 1))
+    while ! "$@" >/dev/null 2>&1; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            fail "timed out after ${seconds}s waiting for: $what"
+        fi
+        sleep 0.02
+    done
+}
+
+assert_eq() { # EXPECTED ACTUAL WHAT
+    [ "$1" == "$2" ] || fail "$3: expected
+$1
+--- but got
+$2"
+}
+
+assert_contains() { # HAYSTACK NEEDLE WHAT
+    [[ "$1" == *"$2"* ]] || fail "$3: expected to contain '$2', got
+$1"
+}
+
+# assert_rc EXPECTED COMMAND...: runs COMMAND, keeps its stdout+stderr in $OUT, checks the exit status.
+assert_rc() {
+    local expected=$1
+    shift
+    local rc=0
+    OUT=$("$@" 2>&1) || rc=$?
+    [ "$rc" -eq "$expected" ] || fail "'$*' exited $rc, expected $expected; output:
+$OUT"
+}
+
+pid_alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+pid_gone() { ! pid_alive "$1"; }
+
+# agent_answers SOCKET: the agent at SOCKET accepts a connection and answers a list request.
+agent_answers() {
+    local rc=0
+    SSH_AUTH_SOCK=$1 ssh-add -l >/dev/null 2>&1 || rc=$?
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]
+}
+
+# start_agent NAME [AGENT OPTIONS...]: runs the agent in the foreground (-D) bound to $TMP/NAME.sock,
+# waits until it answers, and sets AGENT_SOCK and AGENT_PID. Its output goes to $TMP/NAME.log.
+start_agent() {
+    local name=$1
+    shift
+    AGENT_SOCK=$TMP/$name.sock
+    "$AGENT" -D -a "$AGENT_SOCK" "$@" >"$TMP/$name.log" 2>&1 </dev/null &
+    AGENT_PID=$!
+    track_pid "$AGENT_PID"
+    local deadline=$((SECONDS + 10))
+    until agent_answers "$AGENT_SOCK"; do
+        pid_alive "$AGENT_PID" || fail "agent '$AGENT -D -a $AGENT_SOCK $*' exited early:
+$(cat "$TMP/$name.log")"
+        [ "$SECONDS" -lt "$deadline" ] || fail "agent at $AGENT_SOCK did not answer within 10 s"
+        sleep 0.02
+    done
+}
+
+# copy_keys DIR: copies tests/data/keys to DIR with private keys at mode 600 (ssh-add refuses 644).
+copy_keys() {
+    mkdir -p "$1"
+    cp "$LK_DATA"/keys/* "$1"/
+    chmod 600 "$1"/*
+    chmod 644 "$1"/*.pub
+}
+
+# askpass_script PATH PASSPHRASE: writes an SSH_ASKPASS program that prints PASSPHRASE.
+askpass_script() {
+    printf '#!/bin/sh\nprintf "%%s\\n" %q\n' "$2" >"$1"
+    chmod 700 "$1"
+}
+
+# no_tty COMMAND...: runs COMMAND without a controlling terminal and with stdin from /dev/null,
+# so that OpenSSH's tools ask through SSH_ASKPASS.
+no_tty() {
+    setsid -w "$@" </dev/null
+}
+
+# lk_init: checks the agent under test and makes the temp dir. Call once after sourcing.
+lk_init() {
+    trap _lk_cleanup EXIT
+    trap 'exit 130' INT TERM
+    [ -x "$AGENT" ] || fail "agent under test '$AGENT' is not an executable (set LATCHKEY_AGENT, or build latchkeyd)"
+    require ssh-add ssh-keygen setsid
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-$LK_TEST.XXXXXX")
+    export HOME=$TMP/home
+    mkdir -p "$HOME"
+    unset SSH_AUTH_SOCK SSH_AGENT_PID DISPLAY SSH_ASKPASS SSH_ASKPASS_REQUIRE
+    echo "agent under test: $AGENT"
+}
