@@ -50,24 +50,6 @@ struct Dispatcher::Visitor {
         return protocol::Reply(std::move(answer));
     }
 
-    Result<protocol::Reply> operator()(const protocol::SignRequest& request) const
-    {
-        const Identity* identity = keystore().find(request.key_blob, now());
-        if (identity == nullptr)
-            return fail(Error(ErrorCode::not_found, "sign request for a key the agent does not hold"));
-        if (identity->constraints.confirm)
-            return fail(Error(ErrorCode::refused, "key " + sha256_fingerprint(identity->public_blob) +
-                                                      " requires confirmation, and this version of latchkey "
-                                                      "cannot ask yet; add the key without -c"));
-        if (!identity->constraints.destinations.empty())
-            return fail(Error(ErrorCode::refused, "refusing to sign with destination-constrained key " +
-                                                      sha256_fingerprint(identity->public_blob) +
-                                                      " on a connection not bound to a host"));
-        LATCHKEY_TRY(protocol::Bytes signature, identity->signer->sign(request.data, request.flags));
-        spdlog::debug("signed with {} ({})", sha256_fingerprint(identity->public_blob), identity->comment);
-        return protocol::Reply(protocol::SignResponse{std::move(signature)});
-    }
-
     Result<protocol::Reply> operator()(const protocol::AddIdentity& request) const
     {
         LATCHKEY_TRY(IdentityConstraints constraints, constraints_for(request.constraints));
@@ -114,7 +96,13 @@ struct Dispatcher::Visitor {
 
     Result<protocol::Reply> operator()(const protocol::Unlock& request) const
     {
-        LATCHKEY_CHECK(keystore().unlock(request.passphrase));
+        auto unlocked = keystore().unlock(request.passphrase);
+        if (!unlocked) {
+            if (unlocked.error().code == ErrorCode::bad_passphrase)
+                ++context.failed_unlocks;
+            return fail(unlocked.error());
+        }
+        context.failed_unlocks = 0;
         spdlog::info("agent unlocked");
         return protocol::Reply(protocol::Success{});
     }
@@ -126,6 +114,12 @@ struct Dispatcher::Visitor {
         if (std::holds_alternative<protocol::SessionBind>(request.body))
             return fail(Error(ErrorCode::unsupported, "session-bind@openssh.com is not verified yet"));
         return fail(Error(ErrorCode::unsupported, "unknown extension \"" + request.name + "\""));
+    }
+
+    // Signing takes the shared lock itself (Dispatcher::sign); it never reaches the visitor.
+    Result<protocol::Reply> operator()(const protocol::SignRequest&) const
+    {
+        return fail(Error(ErrorCode::refused, "internal: sign request routed to the locked path"));
     }
 
     Result<protocol::Reply> operator()(const protocol::LegacyRequest& request) const
@@ -173,10 +167,60 @@ Dispatcher::Dispatcher(Keystore& keystore, DispatcherOptions options, ClockFunct
 
 Result<protocol::Reply> Dispatcher::handle(const protocol::Request& request, ConnectionContext& context)
 {
+    if (const auto* sign_request = std::get_if<protocol::SignRequest>(&request))
+        return sign(*sign_request);
+    std::unique_lock lock(mutex_);
     keystore_.remove_expired(clock_());
     if (keystore_.locked() && !allowed_while_locked(request))
         return fail(Error(ErrorCode::agent_locked, "only UNLOCK is answered while the agent is locked"));
     return std::visit(Visitor{*this, context}, request);
+}
+
+Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request)
+{
+    std::shared_ptr<const SigningKey> signer;
+    std::string key_name;
+    {
+        std::shared_lock lock(mutex_);
+        if (keystore_.locked())
+            return fail(Error(ErrorCode::agent_locked, "only UNLOCK is answered while the agent is locked"));
+        const Identity* identity = keystore_.find(request.key_blob, clock_());
+        if (identity == nullptr)
+            return fail(Error(ErrorCode::not_found, "sign request for a key the agent does not hold"));
+        key_name = sha256_fingerprint(identity->public_blob) + " (" + identity->comment + ")";
+        if (identity->constraints.confirm)
+            return fail(Error(ErrorCode::refused, "key " + key_name +
+                                                      " requires confirmation, and this version of latchkey "
+                                                      "cannot ask yet; add the key without -c"));
+        if (!identity->constraints.destinations.empty())
+            return fail(Error(ErrorCode::refused, "refusing to sign with destination-constrained key " + key_name +
+                                                      " on a connection not bound to a host"));
+        signer = identity->signer;
+    }
+    LATCHKEY_TRY(protocol::Bytes signature, signer->sign(request.data, request.flags));
+    spdlog::debug("signed with {}", key_name);
+    return protocol::Reply(protocol::SignResponse{std::move(signature)});
+}
+
+std::optional<Clock::time_point> Dispatcher::next_expiry() const
+{
+    std::shared_lock lock(mutex_);
+    return keystore_.next_expiry();
+}
+
+std::size_t Dispatcher::remove_expired()
+{
+    std::unique_lock lock(mutex_);
+    std::size_t removed = keystore_.remove_expired(clock_());
+    if (removed != 0)
+        spdlog::info("{} key(s) reached the end of their lifetime and were removed", removed);
+    return removed;
+}
+
+std::size_t Dispatcher::remove_all()
+{
+    std::unique_lock lock(mutex_);
+    return keystore_.remove_all();
 }
 
 protocol::Bytes Dispatcher::handle_message(protocol::ByteView body, ConnectionContext& context)

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
+#include <shared_mutex>
 
 #include "agent/error.hpp"
 #include "agent/keystore.hpp"
@@ -11,15 +13,27 @@
 
 namespace latchkey::agent {
 
-// What the dispatcher knows about the connection a request came on. Grows with peer credentials
-// and session binds (issue: destination restrictions).
-struct ConnectionContext {};
+// Who is at the other end of a connection, from the socket's peer credentials.
+struct Peer {
+    std::uint32_t uid = 0;
+    std::int64_t pid = 0;     // 0 when the platform does not tell
+    std::string executable;   // short process name, for logs and prompts; may be empty
+};
+
+// What the dispatcher knows about the connection a request came on. One request at a time per
+// connection, so it needs no lock.
+struct ConnectionContext {
+    Peer peer;
+    unsigned failed_unlocks = 0;  // wrong UNLOCK passphrases on this connection; the server delays by it
+};
 
 struct DispatcherOptions {
     // Lifetime given to keys added without one (latchkeyd -t); none = keys live until removed.
     std::optional<std::chrono::seconds> default_lifetime;
 };
 
+// Thread-safe: requests from many connections may be handled at once on a worker pool. Signing
+// runs outside the keystore lock, so a slow RSA signature never holds up another client.
 class Dispatcher {
 public:
     using ClockFunction = std::function<Clock::time_point()>;
@@ -36,9 +50,19 @@ public:
     // reason the request is refused.
     Result<protocol::Reply> handle(const protocol::Request& request, ConnectionContext& context);
 
+    // The instant the next key expires, for the server's one expiry timer.
+    std::optional<Clock::time_point> next_expiry() const;
+    // Removes (and wipes) every key whose lifetime has ended; returns how many.
+    std::size_t remove_expired();
+    // Removes (and wipes) every key, e.g. on SIGUSR1 or shutdown; returns how many.
+    std::size_t remove_all();
+
 private:
     struct Visitor;
 
+    Result<protocol::Reply> sign(const protocol::SignRequest& request);
+
+    mutable std::shared_mutex mutex_;  // guards keystore_
     Keystore& keystore_;
     DispatcherOptions options_;
     ClockFunction clock_;

@@ -114,7 +114,6 @@ Result<void> Keystore::lock(const SecretBytes& passphrase)
         return fail(Error(ErrorCode::agent_locked, "the agent is already locked"));
     LATCHKEY_TRY(LockPassphrase hash, LockPassphrase::derive(passphrase));
     lock_.emplace(std::move(hash));
-    failed_unlocks_ = 0;
     return {};
 }
 
@@ -122,12 +121,9 @@ Result<void> Keystore::unlock(const SecretBytes& passphrase)
 {
     if (!locked())
         return fail(Error(ErrorCode::refused, "the agent is not locked"));
-    if (!lock_->matches(passphrase)) {
-        ++failed_unlocks_;
+    if (!lock_->matches(passphrase))
         return fail(Error(ErrorCode::bad_passphrase, "wrong unlock passphrase"));
-    }
     lock_.reset();
-    failed_unlocks_ = 0;
     return {};
 }
 

@@ -66,11 +66,9 @@ public:
 
     // Locks with a passphrase. Fails with agent_locked if already locked, bad_passphrase if empty.
     Result<void> lock(const SecretBytes& passphrase);
-    // Unlocks. Fails with refused if not locked, bad_passphrase if it does not match (the failure
-    // count grows; the server delays answers by it).
+    // Unlocks. Fails with refused if not locked, bad_passphrase if it does not match.
     Result<void> unlock(const SecretBytes& passphrase);
     bool locked() const noexcept { return lock_.has_value(); }
-    unsigned failed_unlocks() const noexcept { return failed_unlocks_; }
 
 private:
     struct BlobHash {
@@ -92,7 +90,6 @@ private:
     std::multimap<Clock::time_point, protocol::Bytes> expiries_;
     std::uint64_t next_sequence_ = 0;
     std::optional<LockPassphrase> lock_;
-    unsigned failed_unlocks_ = 0;
 };
 
 }  // namespace latchkey::agent

@@ -38,6 +38,26 @@ enum class MessageType : std::uint8_t {
     extension_response = 29,
 };
 
+// True for the requests whose body carries a private key, a PIN or a passphrase: their bytes are
+// read straight into locked memory.
+constexpr bool carries_secrets(std::uint8_t type) noexcept
+{
+    switch (static_cast<MessageType>(type)) {
+    case MessageType::ssh1_add_rsa_identity:
+    case MessageType::add_identity:
+    case MessageType::add_smartcard_key:
+    case MessageType::remove_smartcard_key:
+    case MessageType::lock:
+    case MessageType::unlock:
+    case MessageType::ssh1_add_rsa_id_constrained:
+    case MessageType::add_id_constrained:
+    case MessageType::add_smartcard_key_constrained:
+        return true;
+    default:
+        return false;
+    }
+}
+
 // Constraint types inside ADD_ID_CONSTRAINED (RFC 9987 §6.3.2; MAXSIGN from PROTOCOL.agent).
 enum class ConstraintType : std::uint8_t {
     lifetime = 1,

@@ -208,7 +208,7 @@ TEST_CASE("lock hides keys and refuses everything but unlock; a wrong passphrase
     CHECK(std::holds_alternative<Failure>(agent.send_capture("lock")));
 
     CHECK(std::holds_alternative<Failure>(agent.send(Unlock{SecretBytes::from_text("wrong")})));
-    CHECK(agent.keystore.failed_unlocks() == 1);
+    CHECK(agent.context.failed_unlocks == 1);
     CHECK(agent.identities().empty());
 
     CHECK(std::holds_alternative<Success>(agent.send_capture("unlock")));
