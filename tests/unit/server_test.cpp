@@ -1,0 +1,226 @@
+// Server tests over a real Unix socket: framing, the frame limit, concurrency, expiry and signals.
+#include <doctest/doctest.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <future>
+#include <optional>
+#include <thread>
+
+#include "agent/server.hpp"
+#include "protocol/message.hpp"
+#include "tests/support/test_data.hpp"
+
+using namespace latchkey;
+using namespace latchkey::protocol;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A connected client socket speaking raw frames.
+class Client {
+public:
+    explicit Client(const fs::path& path) : fd_(::socket(AF_UNIX, SOCK_STREAM, 0))
+    {
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+        REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        timeval timeout{10, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    }
+    ~Client() { ::close(fd_); }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    void send_raw(ByteView bytes) { REQUIRE(::write(fd_, bytes.data(), bytes.size()) == ssize_t(bytes.size())); }
+    void send(const Request& request)
+    {
+        SecretBytes body = encode_request(request);
+        send_raw(frame_secret(body.view()).view());
+    }
+
+    // The next reply, or nullopt when the server closed the connection.
+    std::optional<Reply> receive()
+    {
+        std::array<std::uint8_t, 4> header{};
+        if (!read_exactly(header.data(), header.size()))
+            return std::nullopt;
+        auto length = decode_frame_length(header);
+        REQUIRE(length.has_value());
+        Bytes body(*length);
+        REQUIRE(read_exactly(body.data(), body.size()));
+        auto reply = decode_reply(body);
+        REQUIRE(reply.has_value());
+        return *reply;
+    }
+
+    Reply call(const Request& request)
+    {
+        send(request);
+        auto reply = receive();
+        REQUIRE(reply.has_value());
+        return *reply;
+    }
+
+    std::size_t identity_count()
+    {
+        Reply reply = call(RequestIdentities{});
+        REQUIRE(std::holds_alternative<IdentitiesAnswer>(reply));
+        return std::get<IdentitiesAnswer>(reply).identities.size();
+    }
+
+private:
+    bool read_exactly(std::uint8_t* data, std::size_t size)
+    {
+        while (size > 0) {
+            ssize_t got = ::read(fd_, data, size);
+            if (got <= 0)
+                return false;
+            data += got;
+            size -= static_cast<std::size_t>(got);
+        }
+        return true;
+    }
+
+    int fd_;
+};
+
+// serve() running on a thread, listening on a socket in a fresh directory; stopped with SIGTERM.
+// Every test talks to the server before it stops, so its signal handlers are installed by then.
+class RunningServer {
+public:
+    RunningServer()
+    {
+        directory_ = fs::temp_directory_path() / ("latchkey-server-test-" + std::to_string(::getpid()));
+        fs::create_directories(directory_);
+        path_ = directory_ / "agent.sock";
+        int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
+        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        REQUIRE(::listen(fd, 256) == 0);
+        result_ = std::async(std::launch::async, [fd] { return agent::serve({fd, {}, 2}); });
+    }
+    ~RunningServer()
+    {
+        if (result_.valid())
+            stop();
+        fs::remove_all(directory_);
+    }
+    const fs::path& path() const { return path_; }
+    int stop()
+    {
+        std::raise(SIGTERM);
+        return result_.get();
+    }
+
+private:
+    fs::path directory_;
+    fs::path path_;
+    std::future<int> result_;
+};
+
+Request capture(const std::string& name)
+{
+    Bytes bytes = test::read_file(test::data_dir / "captures" / (name + ".bin"));
+    auto request = decode_request(bytes);
+    REQUIRE(request.has_value());
+    return std::move(*request);
+}
+
+}  // namespace
+
+TEST_CASE("requests are answered in order, including pipelined ones, and SIGTERM stops the server")
+{
+    RunningServer server;
+    Client client(server.path());
+    CHECK(std::holds_alternative<Success>(client.call(capture("add-ed25519"))));
+    CHECK(client.identity_count() == 1);
+
+    SecretBytes list = encode_request(RequestIdentities{});
+    SecretBytes unknown = SecretBytes(Bytes{200});
+    Bytes pipelined;
+    for (int i = 0; i < 3; ++i) {
+        for (const auto* body : {&list, &unknown}) {
+            Bytes framed = frame(body->view());
+            pipelined.insert(pipelined.end(), framed.begin(), framed.end());
+        }
+    }
+    client.send_raw(pipelined);
+    for (int i = 0; i < 3; ++i) {
+        CHECK(std::holds_alternative<IdentitiesAnswer>(*client.receive()));
+        CHECK(std::holds_alternative<Failure>(*client.receive()));
+    }
+    CHECK(server.stop() == 0);
+}
+
+TEST_CASE("an oversize frame closes only that connection")
+{
+    RunningServer server;
+    Client bystander(server.path());
+    Client offender(server.path());
+    offender.send_raw(Bytes{0x00, 0x04, 0x00, 0x01, 11});  // 256 KiB + 1
+    CHECK_FALSE(offender.receive().has_value());
+    Client giant(server.path());
+    giant.send_raw(Bytes{0xff, 0xff, 0xff, 0xff});
+    CHECK_FALSE(giant.receive().has_value());
+    CHECK(bystander.identity_count() == 0);
+}
+
+TEST_CASE("a half frame followed by a disconnect leaves the server serving")
+{
+    RunningServer server;
+    {
+        Client quitter(server.path());
+        quitter.send_raw(Bytes{0, 0, 0, 50, 17, 1, 2});
+    }
+    Client client(server.path());
+    CHECK(client.identity_count() == 0);
+}
+
+TEST_CASE("many connections at once are all served")
+{
+    RunningServer server;
+    std::vector<std::unique_ptr<Client>> clients;
+    for (int i = 0; i < 200; ++i)
+        clients.push_back(std::make_unique<Client>(server.path()));
+    for (auto& client : clients)
+        client->send(RequestIdentities{});
+    for (auto& client : clients)
+        CHECK(std::holds_alternative<IdentitiesAnswer>(*client->receive()));
+}
+
+TEST_CASE("SIGUSR1 drops every key and the server keeps serving")
+{
+    RunningServer server;
+    Client client(server.path());
+    REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ed25519"))));
+    std::raise(SIGUSR1);
+    // The signal is handled asynchronously: wait (bounded) for the keys to go.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (client.identity_count() != 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    CHECK(client.identity_count() == 0);
+}
+
+TEST_CASE("a key added with a lifetime is gone within a second of its expiry")
+{
+    RunningServer server;
+    Client client(server.path());
+    auto add = std::get<AddIdentity>(capture("add-constrained-lifetime"));
+    add.constraints = {LifetimeConstraint{1}};
+    auto added = std::chrono::steady_clock::now();
+    REQUIRE(std::holds_alternative<Success>(client.call(add)));
+    while (client.identity_count() != 0 && std::chrono::steady_clock::now() < added + std::chrono::seconds(5))
+        std::this_thread::yield();
+    auto gone = std::chrono::steady_clock::now() - added;
+    CHECK(gone < std::chrono::seconds(2));
+    CHECK(gone >= std::chrono::seconds(1));
+}
