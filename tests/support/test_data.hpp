@@ -51,9 +51,10 @@ inline std::optional<protocol::Bytes> base64_decode(std::string_view text)
         if (bits >= 8) {
             bits -= 8;
             out.push_back(static_cast<std::uint8_t>(accumulator >> bits));
+            accumulator &= (1u << bits) - 1;
         }
     }
-    if (padding > 2)
+    if (padding > 2 || accumulator != 0)
         return std::nullopt;
     return out;
 }

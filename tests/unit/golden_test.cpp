@@ -21,14 +21,17 @@
 
 #include "protocol/key_blob.hpp"
 #include "protocol/message.hpp"
+#include "tests/support/test_data.hpp"
 
 using namespace latchkey;
 using namespace latchkey::protocol;
 namespace fs = std::filesystem;
+using test::base64_decode;
+using test::data_dir;
+using test::read_file;
 
 namespace {
 
-const fs::path data_dir{LATCHKEY_TEST_DATA};
 constexpr std::string_view passphrase = "latchkey-test-passphrase";
 constexpr std::string_view provider = "/nonexistent/provider.so";
 
@@ -38,50 +41,10 @@ const std::map<std::string, std::size_t> key_secret_index = {
     {"rsa-2048", 2}, {"rsa-4096", 2},  {"dsa-1024", 3},
 };
 
-Bytes read_file(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), "cannot open ", path.string());
-    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    return Bytes(text.begin(), text.end());
-}
-
 std::string read_text_file(const fs::path& path)
 {
     Bytes bytes = read_file(path);
     return std::string(bytes.begin(), bytes.end());
-}
-
-// RFC 4648 base64 with '=' padding, as in OpenSSH public key lines; nullopt for anything else.
-std::optional<Bytes> base64_decode(std::string_view text)
-{
-    constexpr std::string_view alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    if (text.size() % 4 != 0)
-        return std::nullopt;
-    Bytes out;
-    std::uint32_t accumulator = 0;
-    int bits = 0;
-    std::size_t padding = 0;
-    for (char c : text) {
-        if (c == '=') {
-            ++padding;
-            continue;
-        }
-        std::size_t value = alphabet.find(c);
-        if (padding != 0 || value == std::string_view::npos)
-            return std::nullopt;
-        accumulator = (accumulator << 6) | static_cast<std::uint32_t>(value);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<std::uint8_t>(accumulator >> bits));
-            accumulator &= (1u << bits) - 1;
-        }
-    }
-    if (padding > 2 || accumulator != 0)
-        return std::nullopt;
-    return out;
 }
 
 // One "<type> <base64> [comment]" key as in .pub files and known_hosts lines.
