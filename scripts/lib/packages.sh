@@ -9,9 +9,10 @@ latchkey_build_packages() {
     echo meson ninja-build g++ pkg-config ccache "$boost" libssl-dev libspdlog-dev libfmt-dev
 }
 
-# Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers.
+# Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers,
+# and for tests/integration: sshd, PuTTY's plink and git.
 latchkey_test_packages() {
-    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev
+    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools git
 }
 
 # ensure_packages PKG...: installs the missing ones with apt-get (needs root), or explains what to do.
