@@ -12,8 +12,8 @@ namespace latchkey::agent {
 // A BIGNUM holding the public big-endian magnitude. Fails with crypto_failure if OpenSSL cannot allocate.
 Result<Bignum> public_bignum(protocol::ByteView magnitude);
 
-// A BIGNUM whose digits are in the secure heap (so OSSL_PARAM_BLD and the EVP key keep them there),
-// flagged constant-time, holding the secret big-endian magnitude (empty = zero). Fails with
+// A BIGNUM whose digits are in the secure heap (so OSSL_PARAM_BLD puts them in the secure part of
+// its parameters), flagged constant-time, holding the secret big-endian magnitude (empty = zero). Fails with
 // crypto_failure if the secure heap or OpenSSL has no room.
 Result<Bignum> secret_bignum(protocol::ByteView magnitude = {});
 

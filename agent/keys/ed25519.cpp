@@ -29,7 +29,6 @@ private:
 
 Result<EvpPkey> build(protocol::ByteView public_point, protocol::ByteView seed_and_public)
 {
-    // OpenSSL keeps the seed in the secure heap (its ECX private key buffer).
     EvpPkey key(EVP_PKEY_new_raw_private_key_ex(nullptr, "ED25519", nullptr, seed_and_public.data(), seed_size));
     if (!key)
         return fail(openssl_failure("cannot create the Ed25519 key"));

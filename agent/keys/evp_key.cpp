@@ -7,15 +7,23 @@
 #include <array>
 #include <string>
 
+#include "platform/secure_memory.hpp"
+
 namespace latchkey::agent {
 
 Error openssl_failure(std::string_view what)
 {
     std::string detail(what);
+    // OpenSSL 3.0's secure heap queues no error when it is full: the caller reports a malloc failure,
+    // which on this platform means the secure heap (ordinary malloc failing would end the process).
+    // Later versions add CRYPTO_R_SECURE_MALLOC_FAILURE.
+    const bool secure_heap_in_use = platform::secure_heap_ready();
     bool secure_heap_refused = false;
     unsigned long last = 0;
     while (unsigned long code = ERR_get_error()) {
-        secure_heap_refused |= ERR_GET_LIB(code) == ERR_LIB_CRYPTO && ERR_GET_REASON(code) == CRYPTO_R_SECURE_MALLOC_FAILURE;
+        const int reason = ERR_GET_REASON(code);
+        secure_heap_refused |= (ERR_GET_LIB(code) == ERR_LIB_CRYPTO && reason == CRYPTO_R_SECURE_MALLOC_FAILURE) ||
+                               (secure_heap_in_use && reason == ERR_R_MALLOC_FAILURE);
         last = code;
     }
     if (last != 0) {

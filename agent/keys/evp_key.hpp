@@ -12,7 +12,8 @@
 namespace latchkey::agent {
 
 // An ErrorCode::crypto_failure saying what failed and, if OpenSSL queued one, its reason (never key
-// material); locked_memory_full instead if OpenSSL's secure heap refused an allocation. Empties
+// material); locked_memory_full instead if OpenSSL's secure heap refused an allocation (or, with the
+// secure heap in use, OpenSSL reports a malloc failure). Empties
 // OpenSSL's error queue of this thread.
 Error openssl_failure(std::string_view what);
 

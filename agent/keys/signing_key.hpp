@@ -8,7 +8,9 @@
 
 namespace latchkey::agent {
 
-// A decoded private key that can sign; holds its secret only in OpenSSL's secure heap.
+// A decoded private key that can sign. Its secret lives in an OpenSSL EVP key, built from numbers
+// held in the secure heap; whether OpenSSL keeps its own copy there depends on the algorithm and
+// version (see secure_heap_guard.hpp).
 class SigningKey {
 public:
     SigningKey() = default;
