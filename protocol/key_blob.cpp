@@ -77,26 +77,9 @@ constexpr std::size_t ed25519_point_size = 32;
 // OpenSSH's SSHKEY_CERT_MAX_PRINCIPALS.
 constexpr std::size_t max_certificate_principals = 256;
 
-Bytes to_bytes(ByteView view)
-{
-    return Bytes(view.begin(), view.end());
-}
-
-Result<Bytes> read_mpint(WireReader& reader)
-{
-    LATCHKEY_TRY(ByteView magnitude, reader.read_positive_mpint());
-    return to_bytes(magnitude);
-}
-
-Result<Bytes> read_bytes_string(WireReader& reader)
-{
-    LATCHKEY_TRY(ByteView bytes, reader.read_string());
-    return to_bytes(bytes);
-}
-
 Result<Bytes> read_ed25519_point(WireReader& reader)
 {
-    LATCHKEY_TRY(Bytes point, read_bytes_string(reader));
+    LATCHKEY_TRY(Bytes point, reader.read_string_copy());
     if (point.size() != ed25519_point_size)
         return fail(Error::invalid_value);
     return point;
@@ -109,7 +92,7 @@ Result<Bytes> read_ecdsa_point(WireReader& reader, EcdsaCurve expected)
     LATCHKEY_TRY(EcdsaCurve curve, curve_from_name(name));
     if (curve != expected)
         return fail(Error::key_type_mismatch);
-    LATCHKEY_TRY(Bytes point, read_bytes_string(reader));
+    LATCHKEY_TRY(Bytes point, reader.read_string_copy());
     if (point.size() != curve_point_size(curve) || point[0] != 0x04)
         return fail(Error::invalid_value);
     return point;
@@ -130,14 +113,14 @@ Result<PlainPublicKey> read_fields_of(KeyKind kind, WireReader& reader)
         return PlainPublicKey(EcdsaPublicKey{curve, std::move(point)});
     }
     case KeyKind::rsa: {
-        LATCHKEY_TRY(Bytes e, read_mpint(reader));
-        LATCHKEY_TRY(Bytes n, read_mpint(reader));
+        LATCHKEY_TRY(Bytes e, reader.read_positive_mpint_copy());
+        LATCHKEY_TRY(Bytes n, reader.read_positive_mpint_copy());
         return PlainPublicKey(RsaPublicKey{std::move(e), std::move(n)});
     }
     case KeyKind::dsa: {
         DsaPublicKey key;
         for (Bytes* field : {&key.p, &key.q, &key.g, &key.y}) {
-            LATCHKEY_TRY(*field, read_mpint(reader));
+            LATCHKEY_TRY(*field, reader.read_positive_mpint_copy());
         }
         return PlainPublicKey(std::move(key));
     }
@@ -176,7 +159,7 @@ Result<std::vector<CertificateOption>> read_options(WireReader& reader)
     std::vector<CertificateOption> options;
     while (!inner.at_end()) {
         LATCHKEY_TRY(std::string name, inner.read_text());
-        LATCHKEY_TRY(Bytes data, read_bytes_string(inner));
+        LATCHKEY_TRY(Bytes data, inner.read_string_copy());
         options.push_back({std::move(name), std::move(data)});
     }
     return options;
@@ -198,7 +181,7 @@ Result<void> check_signature_key(ByteView blob)
 Result<Certificate> read_certificate_fields(KeyKind kind, WireReader& reader)
 {
     Certificate cert;
-    LATCHKEY_TRY(cert.nonce, read_bytes_string(reader));
+    LATCHKEY_TRY(cert.nonce, reader.read_string_copy());
     LATCHKEY_TRY(cert.key, read_fields_of(kind, reader));
     LATCHKEY_TRY(cert.serial, reader.read_u64());
     LATCHKEY_TRY(cert.type, reader.read_u32());
@@ -210,10 +193,10 @@ Result<Certificate> read_certificate_fields(KeyKind kind, WireReader& reader)
     LATCHKEY_TRY(cert.valid_before, reader.read_u64());
     LATCHKEY_TRY(cert.critical_options, read_options(reader));
     LATCHKEY_TRY(cert.extensions, read_options(reader));
-    LATCHKEY_TRY(cert.reserved, read_bytes_string(reader));
-    LATCHKEY_TRY(cert.signature_key, read_bytes_string(reader));
+    LATCHKEY_TRY(cert.reserved, reader.read_string_copy());
+    LATCHKEY_TRY(cert.signature_key, reader.read_string_copy());
     LATCHKEY_CHECK(check_signature_key(cert.signature_key));
-    LATCHKEY_TRY(cert.signature, read_bytes_string(reader));
+    LATCHKEY_TRY(cert.signature, reader.read_string_copy());
     return cert;
 }
 

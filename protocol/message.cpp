@@ -5,24 +5,13 @@ namespace latchkey::protocol {
 
 namespace {
 
-Bytes to_bytes(ByteView view)
-{
-    return Bytes(view.begin(), view.end());
-}
-
-Result<Bytes> read_bytes_string(WireReader& reader)
-{
-    LATCHKEY_TRY(ByteView bytes, reader.read_string());
-    return to_bytes(bytes);
-}
-
 // ---- Request bodies (after the type byte) ----
 
 Result<Request> read_sign_request(WireReader& reader)
 {
     SignRequest request;
-    LATCHKEY_TRY(request.key_blob, read_bytes_string(reader));
-    LATCHKEY_TRY(request.data, read_bytes_string(reader));
+    LATCHKEY_TRY(request.key_blob, reader.read_string_copy());
+    LATCHKEY_TRY(request.data, reader.read_string_copy());
     LATCHKEY_TRY(request.flags, reader.read_u32());
     return Request(std::move(request));
 }
@@ -39,7 +28,7 @@ Result<Request> read_add_identity(WireReader& reader, bool constrained)
 
 Result<Request> read_remove_identity(WireReader& reader)
 {
-    LATCHKEY_TRY(Bytes key_blob, read_bytes_string(reader));
+    LATCHKEY_TRY(Bytes key_blob, reader.read_string_copy());
     return Request(RemoveIdentity{std::move(key_blob)});
 }
 
@@ -72,9 +61,9 @@ Result<Request> read_passphrase_message(WireReader& reader)
 Result<SessionBind> read_session_bind(WireReader& reader)
 {
     SessionBind bind;
-    LATCHKEY_TRY(bind.host_key, read_bytes_string(reader));
-    LATCHKEY_TRY(bind.session_id, read_bytes_string(reader));
-    LATCHKEY_TRY(bind.signature, read_bytes_string(reader));
+    LATCHKEY_TRY(bind.host_key, reader.read_string_copy());
+    LATCHKEY_TRY(bind.session_id, reader.read_string_copy());
+    LATCHKEY_TRY(bind.signature, reader.read_string_copy());
     LATCHKEY_TRY(bind.is_forwarding, reader.read_bool());
     return bind;
 }
@@ -290,7 +279,7 @@ Result<Reply> read_identities_answer(WireReader& reader)
     IdentitiesAnswer answer;
     for (std::uint32_t i = 0; i < count; ++i) {
         Identity identity;
-        LATCHKEY_TRY(identity.key_blob, read_bytes_string(reader));
+        LATCHKEY_TRY(identity.key_blob, reader.read_string_copy());
         LATCHKEY_TRY(identity.comment, reader.read_text());
         answer.identities.push_back(std::move(identity));
     }
@@ -299,7 +288,7 @@ Result<Reply> read_identities_answer(WireReader& reader)
 
 Result<Reply> read_sign_response(WireReader& reader)
 {
-    LATCHKEY_TRY(Bytes signature, read_bytes_string(reader));
+    LATCHKEY_TRY(Bytes signature, reader.read_string_copy());
     return Reply(SignResponse{std::move(signature)});
 }
 

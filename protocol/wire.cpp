@@ -46,6 +46,12 @@ Result<ByteView> WireReader::read_string()
     return read_bytes(length);
 }
 
+Result<Bytes> WireReader::read_string_copy()
+{
+    LATCHKEY_TRY(ByteView bytes, read_string());
+    return to_bytes(bytes);
+}
+
 Result<std::string> WireReader::read_text()
 {
     LATCHKEY_TRY(ByteView bytes, read_string());
@@ -68,6 +74,12 @@ Result<ByteView> WireReader::read_positive_mpint()
     if (magnitude.size() > max_mpint_bytes)
         return fail(Error::length_too_large);
     return magnitude;
+}
+
+Result<Bytes> WireReader::read_positive_mpint_copy()
+{
+    LATCHKEY_TRY(ByteView magnitude, read_positive_mpint());
+    return to_bytes(magnitude);
 }
 
 Result<SecretBytes> WireReader::read_secret_mpint()

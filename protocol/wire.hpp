@@ -17,6 +17,11 @@ namespace latchkey::protocol {
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
+inline Bytes to_bytes(ByteView view)
+{
+    return Bytes(view.begin(), view.end());
+}
+
 // Largest mpint magnitude accepted, in bytes (16384 bits, as OpenSSH's SSHBUF_MAX_BIGNUM).
 inline constexpr std::size_t max_mpint_bytes = 2048;
 
@@ -33,11 +38,13 @@ public:
     Result<std::uint64_t> read_u64();
     Result<ByteView> read_bytes(std::size_t n);
     Result<ByteView> read_string();           // uint32 length + bytes
+    Result<Bytes> read_string_copy();         // a string copied out of the message
     Result<std::string> read_text();          // a string taken as text
     Result<SecretBytes> read_secret_string();  // a string copied straight into locked memory
     // A positive mpint: returns its magnitude without leading zero bytes. Negative → negative_mpint,
     // longer than max_mpint_bytes → length_too_large.
     Result<ByteView> read_positive_mpint();
+    Result<Bytes> read_positive_mpint_copy();  // as read_positive_mpint, copied out of the message
     Result<SecretBytes> read_secret_mpint();   // as read_positive_mpint, copied into locked memory
     Result<std::vector<std::string>> read_name_list();  // comma-separated names in one string
     Result<WireReader> read_nested();          // a string whose contents are read as fields
