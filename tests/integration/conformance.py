@@ -172,6 +172,9 @@ def case_keys(agent, t):
                      "add-destination-multi", "add-destination-two-hop", "add-destination-ca"]:
             t.ask(c, "constrained add: " + name, capture(name))
             t.ask(c, "list after " + name, LIST)
+            if name.startswith("add-destination"):
+                t.ask(c, "sign with %s's key on a connection bound to no host" % name, capture("sign-ed25519"),
+                      FAILURE_REPLY)
             t.ask(c, "remove all after " + name, capture("remove-all"), SUCCESS_REPLY)
 
 

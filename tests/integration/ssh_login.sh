@@ -65,6 +65,7 @@ login_refused() {
     cat "$file.pub" >"$SSHD_DIR/authorized_keys"
     assert_rc 0 ssh-add -k "$file"
     ! ssh_login "$@" || fail "ssh login with $label succeeded but must not"
+    assert_contains "$OUT" "Permission denied (publickey)" "ssh's refusal"
 }
 
 start_sshd
@@ -94,6 +95,57 @@ for alg in rsa-sha2-512 rsa-sha2-256 ssh-rsa; do
 done
 
 start_sshd
+step "ssh -A: the far side lists the agent's keys through the forwarded agent"
+assert_rc 0 ssh-add -D
+assert_rc 0 ssh-add -k "$KEYS/ed25519"
+assert_rc 0 ssh-add -k "$KEYS/ecdsa-256"
+cat "$KEYS/ed25519.pub" >"$SSHD_DIR/authorized_keys"
+rc=0
+OUT=$(ssh -F /dev/null -A -o IdentitiesOnly=no -o IdentityFile=none -o BatchMode=yes -o LogLevel=ERROR \
+    -o UserKnownHostsFile="$SSHD_DIR/known_hosts" -o StrictHostKeyChecking=accept-new \
+    -o KexAlgorithms=curve25519-sha256 -p "$SSHD_PORT" "$LOGIN_USER@127.0.0.1" \
+    'test -S "$SSH_AUTH_SOCK" && ssh-add -L' 2>&1) || rc=$?
+[ "$rc" -eq 0 ] || fail "ssh -A ... ssh-add -L exited $rc: $OUT"
+assert_eq "$(cat "$KEYS/ed25519.pub" "$KEYS/ecdsa-256.pub")" "$OUT" "ssh-add -L through the forwarded agent"
+
+step "ssh -A, second hop: the far side logs in again with the forwarded agent"
+cat "$KEYS/ecdsa-256.pub" >"$SSHD_DIR/authorized_keys"
+hop2="ssh -F /dev/null -o IdentitiesOnly=no -o IdentityFile=none -o BatchMode=yes -o LogLevel=ERROR"
+hop2+=" -o UserKnownHostsFile=$SSHD_DIR/known_hosts -o StrictHostKeyChecking=accept-new"
+hop2+=" -p $SSHD_PORT $LOGIN_USER@127.0.0.1 echo hop2"
+cat "$KEYS/ed25519.pub" >>"$SSHD_DIR/authorized_keys"
+rc=0
+OUT=$(ssh -F /dev/null -A -o IdentitiesOnly=no -o IdentityFile=none -o BatchMode=yes -o LogLevel=ERROR \
+    -o UserKnownHostsFile="$SSHD_DIR/known_hosts" -o StrictHostKeyChecking=accept-new \
+    -o KexAlgorithms=curve25519-sha256 -p "$SSHD_PORT" "$LOGIN_USER@127.0.0.1" "$hop2" 2>&1) || rc=$?
+[ "$rc" -eq 0 ] || fail "two-hop login through the forwarded agent exited $rc: $OUT"
+assert_eq hop2 "$OUT" "second hop through the forwarded agent"
+
+# Destination constraints (ssh-add -h) need the agent to check ssh's session-bind@openssh.com.
+echo "lk-it-sshd $(cat "$SSHD_DIR/host_ed25519.pub")" >"$TMP/dest_known_hosts"
+cat "$LK_DATA/hosts/known_hosts" >>"$TMP/dest_known_hosts"
+cat "$KEYS/ed25519.pub" >"$SSHD_DIR/authorized_keys"
+
+step "ssh-add -h to this sshd's host key: ssh logs in"
+assert_rc 0 ssh-add -D
+assert_rc 0 ssh-add -k -h "$LOGIN_USER@lk-it-sshd" -H "$TMP/dest_known_hosts" "$KEYS/ed25519"
+assert_rc 0 ssh-add -l
+ssh_login || fail "login with a key restricted to this host failed: $OUT"
+assert_eq ok "$OUT" "login with a destination-restricted key"
+
+step "ssh-add -h to another host's key: the agent hides the key from ssh, login fails"
+assert_rc 0 ssh-add -D
+assert_rc 0 ssh-add -k -h "$LOGIN_USER@host1.example" -H "$TMP/dest_known_hosts" "$KEYS/ed25519"
+assert_rc 0 ssh-add -l
+! ssh_login || fail "a key restricted to host1.example logged into this sshd"
+assert_contains "$OUT" "Permission denied (publickey)" "ssh's refusal"
+
+step "ssh-add -h to this host for another user: login as $LOGIN_USER fails"
+assert_rc 0 ssh-add -D
+assert_rc 0 ssh-add -k -h "nobody-else@lk-it-sshd" -H "$TMP/dest_known_hosts" "$KEYS/ed25519"
+! ssh_login || fail "a key restricted to nobody-else@lk-it-sshd logged in as $LOGIN_USER"
+assert_contains "$OUT" "Permission denied (publickey)" "ssh's refusal"
+
 step "ssh picks the authorized key out of all keys and certificates in the agent"
 assert_rc 0 ssh-add -D
 for name in "${KEY_NAMES[@]}"; do
