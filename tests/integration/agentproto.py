@@ -34,7 +34,7 @@ EMPTY_LIST_REPLY = bytes([IDENTITIES_ANSWER]) + struct.pack(">I", 0)
 
 def agent_under_test():
     """The agent binary the test is about: LATCHKEY_AGENT, else the default meson build of latchkeyd."""
-    return os.environ.get("LATCHKEY_AGENT", os.path.join(ROOT, "build", "agent", "latchkeyd"))
+    return os.path.abspath(os.environ.get("LATCHKEY_AGENT", os.path.join(ROOT, "build", "agent", "latchkeyd")))
 
 
 def reference_agent():

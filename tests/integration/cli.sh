@@ -80,6 +80,15 @@ step "agent -k without SSH_AGENT_PID fails"
 assert_rc 1 env -u SSH_AGENT_PID "$AGENT" -k
 assert_contains "$OUT" "SSH_AGENT_PID not set, cannot kill agent" "'$AGENT -k' without SSH_AGENT_PID"
 
+step "agent -k with an SSH_AGENT_PID that is not a pid, or not running, fails"
+for bad in nonsense 1x 0 -5; do
+    SSH_AGENT_PID=$bad assert_rc 1 "$AGENT" -k
+done
+sh -c 'exit 0' &
+dead_pid=$!
+wait "$dead_pid"
+SSH_AGENT_PID=$dead_pid assert_rc 1 "$AGENT" -k
+
 step "agent -c, and SHELL=*csh picks the C shell form; agent -c -k"
 for form in "-c" ""; do
     OUT=$(SHELL=/bin/tcsh timeout 10 "$AGENT" $form) || fail "'$AGENT $form' with SHELL=/bin/tcsh failed"

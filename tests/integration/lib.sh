@@ -9,6 +9,7 @@ LK_DATA=$LK_ROOT/tests/data
 LK_TEST=$(basename "$0" .sh)
 # The agent under test: LATCHKEY_AGENT (meson passes the built latchkeyd), or the default build.
 AGENT=${LATCHKEY_AGENT:-$LK_ROOT/build/agent/latchkeyd}
+case $AGENT in */*) AGENT=$(realpath -m "$AGENT") ;; esac
 # Every key type tests/data/keys holds.
 KEY_NAMES=(ed25519 ecdsa-256 ecdsa-384 ecdsa-521 rsa-2048 rsa-4096 dsa-1024)
 

@@ -121,6 +121,15 @@ OUT=$(ssh -F /dev/null -A -o IdentitiesOnly=no -o IdentityFile=none -o BatchMode
 [ "$rc" -eq 0 ] || fail "two-hop login through the forwarded agent exited $rc: $OUT"
 assert_eq hop2 "$OUT" "second hop through the forwarded agent"
 
+step "ssh picks the authorized key out of all keys and certificates in the agent"
+assert_rc 0 ssh-add -D
+for name in "${KEY_NAMES[@]}"; do
+    assert_rc 0 ssh-add "$KEYS/$name"
+done
+cat "$KEYS/rsa-4096.pub" >"$SSHD_DIR/authorized_keys"
+ssh_login || fail "ssh login with a full agent failed: $OUT"
+assert_eq ok "$OUT" "remote 'echo ok' with a full agent"
+
 # Destination constraints (ssh-add -h) need the agent to check ssh's session-bind@openssh.com.
 echo "lk-it-sshd $(cat "$SSHD_DIR/host_ed25519.pub")" >"$TMP/dest_known_hosts"
 cat "$LK_DATA/hosts/known_hosts" >>"$TMP/dest_known_hosts"
@@ -146,11 +155,3 @@ assert_rc 0 ssh-add -k -h "nobody-else@lk-it-sshd" -H "$TMP/dest_known_hosts" "$
 ! ssh_login || fail "a key restricted to nobody-else@lk-it-sshd logged in as $LOGIN_USER"
 assert_contains "$OUT" "Permission denied (publickey)" "ssh's refusal"
 
-step "ssh picks the authorized key out of all keys and certificates in the agent"
-assert_rc 0 ssh-add -D
-for name in "${KEY_NAMES[@]}"; do
-    assert_rc 0 ssh-add "$KEYS/$name"
-done
-cat "$KEYS/rsa-4096.pub" >"$SSHD_DIR/authorized_keys"
-ssh_login || fail "ssh login with a full agent failed: $OUT"
-assert_eq ok "$OUT" "remote 'echo ok' with a full agent"
