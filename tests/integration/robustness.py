@@ -64,7 +64,7 @@ class Checker:
         except (OSError, Closed) as e:
             problems.append("a new connection failed: %s: %s" % (type(e).__name__, e))
         elapsed = time.monotonic() - start
-        if elapsed > 3:
+        if elapsed > 5:
             problems.append("serving took %.1f s (stalled?)" % elapsed)
         rss = self.agent.rss_kib()
         if rss - self.baseline_rss > 64 * 1024:
