@@ -12,6 +12,7 @@ import sys
 import time
 import traceback
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from agentproto import (ADD_ID_CONSTRAINED, EMPTY_LIST_REPLY, EXTENSION, EXTENSION_FAILURE, EXTENSION_RESPONSE,
                         FAILURE, FAILURE_REPLY, IDENTITIES_ANSWER, KEY_NAMES, LOCK, MAX_FRAME, REMOVE_ALL_IDENTITIES,
                         REQUEST_IDENTITIES, SIGN_RESPONSE, SUCCESS_REPLY, UNLOCK, Agent, Closed, agent_under_test,

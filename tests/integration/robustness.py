@@ -9,8 +9,10 @@ import os
 import random
 import socket
 import struct
+import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from agentproto import (EMPTY_LIST_REPLY, MAX_FRAME, REQUEST_IDENTITIES, SIGN_RESPONSE, Agent, Closed, Conn,
                         agent_under_test, capture, frame, main_guard, u32)
 
