@@ -1,10 +1,11 @@
 // Parsing of latchkeyd's ssh-agent-compatible command line.
 #include "agent/daemon_options.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <climits>
 #include <string_view>
-#include <strings.h>
 
 #include "agent/duration.hpp"
 
@@ -25,11 +26,14 @@ constexpr std::string_view argument_letters = "EaOPt";
     throw UsageError(message, false);
 }
 
+// Like OpenSSH's ssh_digest_alg_by_name, the name is matched ignoring case.
 FingerprintHash parse_hash(const std::string& name)
 {
-    if (::strcasecmp(name.c_str(), "sha256") == 0)
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lower == "sha256")
         return FingerprintHash::sha256;
-    if (::strcasecmp(name.c_str(), "md5") == 0)
+    if (lower == "md5")
         return FingerprintHash::md5;
     fatal_error("Invalid hash algorithm \"" + name + "\"");
 }
