@@ -16,6 +16,7 @@ std::string_view code_name(ErrorCode code)
     case ErrorCode::not_found: return "no such identity";
     case ErrorCode::agent_locked: return "agent is locked";
     case ErrorCode::bad_passphrase: return "bad passphrase";
+    case ErrorCode::passphrase_required: return "passphrase required";
     case ErrorCode::refused: return "refused";
     }
     return "error";

@@ -16,7 +16,9 @@ enum class ErrorCode {
     locked_memory_full,   // no room left in the locked heap for another secret
     not_found,            // no such identity
     agent_locked,         // the agent is locked and the request is not UNLOCK
-    bad_passphrase,       // UNLOCK with the wrong passphrase, or LOCK with an empty one
+    bad_passphrase,       // UNLOCK with the wrong passphrase, or LOCK with an empty one; a key file's
+                          // passphrase is wrong (detail "wrong passphrase ...")
+    passphrase_required,  // a key file is encrypted and no passphrase was given: ask, then read again
     refused,              // a policy (constraint, lock state) forbids the request
 };
 
