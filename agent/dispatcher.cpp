@@ -5,13 +5,52 @@
 
 #include "agent/fingerprint.hpp"
 #include "agent/keys/key_factory.hpp"
+#include "agent/keys/verify.hpp"
 
 namespace latchkey::agent {
 
 namespace {
 
 // Extensions answered by this agent, as listed in the reply to "query".
-const std::vector<std::string> supported_extensions = {std::string(protocol::query_extension_name)};
+const std::vector<std::string> supported_extensions = {std::string(protocol::query_extension_name),
+                                                       std::string(protocol::session_bind_extension_name)};
+
+// Wall-clock seconds, for host certificate validity.
+std::uint64_t unix_now()
+{
+    auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count());
+}
+
+// The host key of a session bind, with its signature over the session id (and, for a host
+// certificate, the CA's signature) verified, as OpenSSH's sshkey_froms + sshkey_verify.
+Result<protocol::PublicKey> verified_host_key(const protocol::SessionBind& bind)
+{
+    LATCHKEY_TRY(protocol::PublicKey key, protocol::decode_public_key(bind.host_key));
+    if (const auto* certificate = std::get_if<protocol::Certificate>(&key))
+        LATCHKEY_CHECK(verify_certificate(*certificate));
+    LATCHKEY_CHECK(verify_signature(key, bind.signature, bind.session_id));
+    return key;
+}
+
+// process_ext_session_bind's rules: nothing after an authentication bind; the same session id
+// again is fine with the same key and refused with another; at most max_session_binds.
+// Returns true if the bind is new and must be recorded.
+Result<bool> check_new_bind(const BindState& state, const SessionBinding& bind)
+{
+    for (const SessionBinding& earlier : state.binds) {
+        if (!earlier.is_forwarding)
+            return fail(Error(ErrorCode::refused, "session bind on a connection already bound for authentication"));
+        if (earlier.session_id == bind.session_id) {
+            if (earlier.host_key == bind.host_key)
+                return false;
+            return fail(Error(ErrorCode::refused, "session id already bound to another host key"));
+        }
+    }
+    if (state.binds.size() >= max_session_binds)
+        return fail(Error(ErrorCode::refused, "too many session binds on this connection"));
+    return true;
+}
 
 bool is_known_extension(const protocol::Request& request)
 {
@@ -46,7 +85,8 @@ struct Dispatcher::Visitor {
         if (keystore().locked())
             return protocol::Reply(answer);
         for (const Identity* identity : keystore().list(now()))
-            answer.identities.push_back({identity->public_blob, identity->comment});
+            if (destination_permitted(identity->constraints.destinations, context.bind_state, std::nullopt, unix_now()))
+                answer.identities.push_back({identity->public_blob, identity->comment});
         return protocol::Reply(std::move(answer));
     }
 
@@ -64,6 +104,10 @@ struct Dispatcher::Visitor {
 
     Result<protocol::Reply> operator()(const protocol::RemoveIdentity& request) const
     {
+        const Identity* identity = keystore().find(request.key_blob, now());
+        if (identity != nullptr)  // a key hidden from this connection cannot be removed through it
+            LATCHKEY_CHECK(destination_permitted(identity->constraints.destinations, context.bind_state,
+                                                 std::nullopt, unix_now()));
         if (!keystore().remove(request.key_blob))
             return fail(Error(ErrorCode::not_found, "remove request for a key the agent does not hold"));
         spdlog::info("removed key {}", sha256_fingerprint(request.key_blob));
@@ -111,8 +155,8 @@ struct Dispatcher::Visitor {
     {
         if (std::holds_alternative<protocol::QueryExtension>(request.body))
             return protocol::Reply(protocol::QueryResponse{supported_extensions});
-        if (std::holds_alternative<protocol::SessionBind>(request.body))
-            return fail(Error(ErrorCode::unsupported, "session-bind@openssh.com is not verified yet"));
+        if (const auto* bind = std::get_if<protocol::SessionBind>(&request.body))
+            return session_bind(*bind);
         return fail(Error(ErrorCode::unsupported, "unknown extension \"" + request.name + "\""));
     }
 
@@ -137,6 +181,21 @@ struct Dispatcher::Visitor {
     Result<protocol::Reply> operator()(const protocol::UnknownRequest& request) const
     {
         return fail(Error(ErrorCode::unsupported, "unknown message type " + std::to_string(request.type)));
+    }
+
+    Result<protocol::Reply> session_bind(const protocol::SessionBind& request) const
+    {
+        context.bind_state.attempted = true;
+        if (request.session_id.size() > max_session_id_size)
+            return fail(Error(ErrorCode::malformed, "session id longer than 128 bytes"));
+        LATCHKEY_TRY(protocol::PublicKey host_key, verified_host_key(request));
+        SessionBinding bind{std::move(host_key), request.session_id, request.is_forwarding};
+        LATCHKEY_TRY(bool is_new, check_new_bind(context.bind_state, bind));
+        if (is_new)
+            context.bind_state.binds.push_back(std::move(bind));
+        spdlog::debug("session bound to host key {} ({})", sha256_fingerprint(request.host_key),
+                      request.is_forwarding ? "forwarding" : "authentication");
+        return protocol::Reply(protocol::Success{});
     }
 
     Result<IdentityConstraints> constraints_for(const std::vector<protocol::Constraint>& requested) const
@@ -168,7 +227,7 @@ Dispatcher::Dispatcher(Keystore& keystore, DispatcherOptions options, ClockFunct
 Result<protocol::Reply> Dispatcher::handle(const protocol::Request& request, ConnectionContext& context)
 {
     if (const auto* sign_request = std::get_if<protocol::SignRequest>(&request))
-        return sign(*sign_request);
+        return sign(*sign_request, context);
     std::unique_lock lock(mutex_);
     keystore_.remove_expired(clock_());
     if (keystore_.locked() && !allowed_while_locked(request))
@@ -176,7 +235,7 @@ Result<protocol::Reply> Dispatcher::handle(const protocol::Request& request, Con
     return std::visit(Visitor{*this, context}, request);
 }
 
-Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request)
+Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request, const ConnectionContext& context)
 {
     std::shared_ptr<const SigningKey> signer;
     std::string key_name;
@@ -192,9 +251,14 @@ Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request)
             return fail(Error(ErrorCode::refused, "key " + key_name +
                                                       " requires confirmation, and this version of latchkey "
                                                       "cannot ask yet; add the key without -c"));
-        if (!identity->constraints.destinations.empty())
-            return fail(Error(ErrorCode::refused, "refusing to sign with destination-constrained key " + key_name +
-                                                      " on a connection not bound to a host"));
+        if (!identity->constraints.destinations.empty()) {
+            LATCHKEY_TRY(protocol::PublicKey key, protocol::decode_public_key(identity->public_blob));
+            auto permitted = check_constrained_sign(identity->constraints.destinations, context.bind_state, key,
+                                                    request.data, unix_now());
+            if (!permitted)
+                return fail(Error(ErrorCode::refused, "destination-constrained key " + key_name + ": " +
+                                                          permitted.error().detail));
+        }
         signer = identity->signer;
     }
     LATCHKEY_TRY(protocol::Bytes signature, signer->sign(request.data, request.flags));

@@ -7,6 +7,7 @@
 #include <optional>
 #include <shared_mutex>
 
+#include "agent/destination.hpp"
 #include "agent/error.hpp"
 #include "agent/keystore.hpp"
 #include "protocol/message.hpp"
@@ -25,7 +26,13 @@ struct Peer {
 struct ConnectionContext {
     Peer peer;
     unsigned failed_unlocks = 0;  // wrong UNLOCK passphrases on this connection; the server delays by it
+    BindState bind_state{};       // session-bind@openssh.com binds, for destination-constrained keys
 };
+
+// Most session binds one connection records (OpenSSH's AGENT_MAX_SESSION_IDS) and the longest
+// session id accepted (AGENT_MAX_SID_LEN).
+inline constexpr std::size_t max_session_binds = 16;
+inline constexpr std::size_t max_session_id_size = 128;
 
 struct DispatcherOptions {
     // Lifetime given to keys added without one (latchkeyd -t); none = keys live until removed.
@@ -60,7 +67,7 @@ public:
 private:
     struct Visitor;
 
-    Result<protocol::Reply> sign(const protocol::SignRequest& request);
+    Result<protocol::Reply> sign(const protocol::SignRequest& request, const ConnectionContext& context);
 
     mutable std::shared_mutex mutex_;  // guards keystore_
     Keystore& keystore_;

@@ -4,6 +4,7 @@
 
 #include "agent/dispatcher.hpp"
 #include "protocol/key_blob.hpp"
+#include "tests/support/openssh_private_key.hpp"
 #include "tests/support/ssh_keygen_verifier.hpp"
 #include "tests/support/test_data.hpp"
 
@@ -217,12 +218,13 @@ TEST_CASE("lock hides keys and refuses everything but unlock; a wrong passphrase
     CHECK(std::holds_alternative<Failure>(agent.send(Lock{SecretBytes()})));  // empty passphrase
 }
 
-TEST_CASE("extensions: query lists what is supported, unknown ones fail, session-bind is not yet verified")
+TEST_CASE("extensions: query lists what is supported, unknown ones fail, a bad session-bind gets EXTENSION_FAILURE")
 {
     Agent agent;
     Reply query = agent.send(Extension{std::string(query_extension_name), QueryExtension{}});
     REQUIRE(std::holds_alternative<QueryResponse>(query));
-    CHECK(std::get<QueryResponse>(query).extensions == std::vector<std::string>{"query"});
+    CHECK(std::get<QueryResponse>(query).extensions ==
+          std::vector<std::string>{"query", "session-bind@openssh.com"});
 
     CHECK(std::holds_alternative<Failure>(agent.send(Extension{"nonsense@example.com", OpaqueExtension{}})));
     Reply bind = agent.send(Extension{std::string(session_bind_extension_name), SessionBind{key_blob("ed25519"), Bytes(32, 1), Bytes(8, 2), false}});
@@ -260,4 +262,118 @@ TEST_CASE("adding a key twice replaces its comment and constraints, not its plac
     REQUIRE(identities.size() == 2);
     CHECK(identities[0].key_blob == key_blob("ed25519"));
     CHECK(agent.keystore.next_expiry().has_value());
+}
+
+namespace {
+
+Bytes host_blob(const std::string& name)
+{
+    return test::public_blob_from_file(data_dir / "hosts" / (name + ".pub"));
+}
+
+// A session-bind@openssh.com for host `name` (its private key signs the session id), or signed by
+// `signer_name`'s key instead to forge one.
+Extension session_bind(const std::string& name, const Bytes& session_id, bool forwarding,
+                       const std::string& signer_name = {})
+{
+    auto signer = test::signer_from_file(data_dir / "hosts" / (signer_name.empty() ? name : signer_name));
+    auto signature = signer->sign(session_id, 0);
+    REQUIRE(signature.has_value());
+    return Extension{std::string(session_bind_extension_name),
+                     SessionBind{host_blob(name), session_id, *signature, forwarding}};
+}
+
+// What ssh asks the agent to sign for a hostbound publickey login with keys/ed25519.
+Bytes userauth_data(const Bytes& session_id, const std::string& user, const Bytes& host_key)
+{
+    WireWriter writer;
+    writer.write_string(ByteView(session_id));
+    writer.write_u8(50);
+    writer.write_string(std::string_view(user));
+    writer.write_string(std::string_view("ssh-connection"));
+    writer.write_string(std::string_view("publickey-hostbound-v00@openssh.com"));
+    writer.write_u8(1);
+    writer.write_string(std::string_view("ssh-ed25519"));
+    writer.write_string(ByteView(key_blob("ed25519")));
+    writer.write_string(ByteView(host_key));
+    return std::move(writer).take();
+}
+
+const Bytes session1 = Bytes(32, 0x11);
+const Bytes session2 = Bytes(32, 0x22);
+
+}  // namespace
+
+TEST_CASE("session-bind with a valid signature succeeds; a forged one gets EXTENSION_FAILURE")
+{
+    Agent agent;
+    CHECK(std::holds_alternative<Success>(agent.send(session_bind("host1-ed25519", session1, false))));
+    Agent other;
+    CHECK(std::holds_alternative<ExtensionFailure>(
+        other.send(session_bind("host1-ed25519", session1, false, "host2-ecdsa-256"))));
+    Reply query = other.send(Extension{std::string(query_extension_name), QueryExtension{}});
+    REQUIRE(std::holds_alternative<QueryResponse>(query));
+    auto names = std::get<QueryResponse>(query).extensions;
+    CHECK(std::find(names.begin(), names.end(), "session-bind@openssh.com") != names.end());
+}
+
+TEST_CASE("session-bind rules: 16 binds at most, nothing after an authentication bind, one key per session id")
+{
+    Agent agent;
+    for (std::uint8_t i = 0; i < 16; ++i)
+        REQUIRE(std::holds_alternative<Success>(agent.send(session_bind("host1-ed25519", Bytes(8, i), true))));
+    CHECK(std::holds_alternative<Success>(agent.send(session_bind("host1-ed25519", Bytes(8, 3), true))));
+    CHECK(std::holds_alternative<ExtensionFailure>(agent.send(session_bind("host1-ed25519", Bytes(8, 16), true))));
+    CHECK(std::holds_alternative<ExtensionFailure>(agent.send(session_bind("host2-ecdsa-256", Bytes(8, 3), true))));
+
+    Agent auth;
+    REQUIRE(std::holds_alternative<Success>(auth.send(session_bind("host1-ed25519", session1, false))));
+    CHECK(std::holds_alternative<ExtensionFailure>(auth.send(session_bind("host1-ed25519", session1, false))));
+    CHECK(std::holds_alternative<ExtensionFailure>(auth.send(session_bind("host2-ecdsa-256", session2, false))));
+
+    Agent long_id;
+    CHECK(std::holds_alternative<ExtensionFailure>(long_id.send(session_bind("host1-ed25519", Bytes(129, 1), false))));
+    CHECK(std::holds_alternative<Success>(long_id.send(session_bind("host1-ed25519", Bytes(128, 1), false))));
+}
+
+TEST_CASE("a destination-constrained key is listed only where its constraints allow")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-destination")));
+    CHECK(agent.identities().size() == 1);  // unbound: local use, as OpenSSH
+    REQUIRE(std::holds_alternative<Success>(agent.send(session_bind("host1-ed25519", session1, false))));
+    CHECK(agent.identities().size() == 1);
+
+    agent.context = {};
+    REQUIRE(std::holds_alternative<Success>(agent.send(session_bind("host2-ecdsa-256", session2, false))));
+    CHECK(agent.identities().empty());
+
+    agent.context = {};
+    REQUIRE(std::holds_alternative<Success>(agent.send(session_bind("host1-ed25519", session1, true))));
+    CHECK(agent.identities().empty());  // usable at host1 but not beyond it
+
+    agent.context = {};
+    agent.send(session_bind("host1-ed25519", session1, false, "host2-ecdsa-256"));
+    CHECK(agent.identities().empty());  // a failed bind hides it
+}
+
+TEST_CASE("a destination-constrained key signs a userauth request for the bound host and user only")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-destination")));
+    Bytes blob = key_blob("ed25519");
+    Bytes host1 = host_blob("host1-ed25519");
+    CHECK_FALSE(agent.sign(blob, userauth_data(session1, "alice", host1)).has_value());  // unbound
+
+    REQUIRE(std::holds_alternative<Success>(agent.send(session_bind("host1-ed25519", session1, false))));
+    auto signature = agent.sign(blob, userauth_data(session1, "alice", host1));
+    REQUIRE(signature.has_value());
+    CHECK_FALSE(agent.sign(blob, userauth_data(session1, "bob", host1)).has_value());
+    CHECK_FALSE(agent.sign(blob, userauth_data(session2, "alice", host1)).has_value());
+    CHECK_FALSE(agent.sign(blob, userauth_data(session1, "alice", host_blob("host2-ecdsa-256"))).has_value());
+    CHECK_FALSE(agent.sign(blob, message).has_value());
+
+    agent.context = {};
+    REQUIRE(std::holds_alternative<Success>(agent.send(session_bind("host2-ecdsa-256", session2, false))));
+    CHECK_FALSE(agent.sign(blob, userauth_data(session2, "alice", host_blob("host2-ecdsa-256"))).has_value());
 }
