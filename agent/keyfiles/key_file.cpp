@@ -1,0 +1,32 @@
+// Recognises a key file's format and hands it to that format's reader.
+#include "agent/keyfiles/key_file.hpp"
+
+#include "agent/keyfiles/encoding.hpp"
+#include "agent/keyfiles/openssh.hpp"
+
+namespace latchkey::agent::keyfiles {
+
+KeyFileFormat detect_key_file_format(protocol::ByteView contents)
+{
+    auto text = as_text(contents);
+    if (text.starts_with("PuTTY-User-Key-File-"))
+        return KeyFileFormat::ppk;
+    if (is_openssh_key(contents))
+        return KeyFileFormat::openssh;
+    if (text.find("-----BEGIN ") != std::string_view::npos)
+        return KeyFileFormat::pem;
+    return KeyFileFormat::unknown;
+}
+
+Result<KeyFile> read_key_file(protocol::ByteView contents, const SecretBytes* passphrase)
+{
+    switch (detect_key_file_format(contents)) {
+    case KeyFileFormat::openssh: return read_openssh_key(contents, passphrase);
+    case KeyFileFormat::pem:
+    case KeyFileFormat::ppk:
+    case KeyFileFormat::unknown: break;
+    }
+    return fail(Error(ErrorCode::unsupported, "not a key file in a known format (OpenSSH, PEM, PuTTY .ppk)"));
+}
+
+}  // namespace latchkey::agent::keyfiles
