@@ -50,6 +50,11 @@ std::string_view as_text(protocol::ByteView bytes)
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
+protocol::ByteView as_bytes(std::string_view text)
+{
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
 std::optional<std::string_view> armored_body(std::string_view text, std::string_view label)
 {
     const std::string begin = "-----BEGIN " + std::string(label) + "-----";

@@ -12,6 +12,8 @@ namespace latchkey::agent::keyfiles {
 
 // The bytes viewed as text (no copy).
 std::string_view as_text(protocol::ByteView bytes);
+// The text viewed as bytes (no copy).
+protocol::ByteView as_bytes(std::string_view text);
 
 // The text between "-----BEGIN <label>-----" and "-----END <label>-----", or nullopt if either line
 // is missing or they are out of order.

@@ -3,13 +3,14 @@
 
 #include "agent/keyfiles/encoding.hpp"
 #include "agent/keyfiles/openssh.hpp"
+#include "agent/keyfiles/ppk.hpp"
 
 namespace latchkey::agent::keyfiles {
 
 KeyFileFormat detect_key_file_format(protocol::ByteView contents)
 {
     auto text = as_text(contents);
-    if (text.starts_with("PuTTY-User-Key-File-"))
+    if (is_ppk(contents))
         return KeyFileFormat::ppk;
     if (is_openssh_key(contents))
         return KeyFileFormat::openssh;
@@ -22,8 +23,8 @@ Result<KeyFile> read_key_file(protocol::ByteView contents, const SecretBytes* pa
 {
     switch (detect_key_file_format(contents)) {
     case KeyFileFormat::openssh: return read_openssh_key(contents, passphrase);
+    case KeyFileFormat::ppk: return read_ppk(contents, passphrase);
     case KeyFileFormat::pem:
-    case KeyFileFormat::ppk:
     case KeyFileFormat::unknown: break;
     }
     return fail(Error(ErrorCode::unsupported, "not a key file in a known format (OpenSSH, PEM, PuTTY .ppk)"));

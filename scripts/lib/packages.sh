@@ -6,7 +6,7 @@ latchkey_build_packages() {
     if dpkg-query -W -f='${Status}' libboost1.74-dev 2>/dev/null | grep -q 'install ok installed'; then
         boost=libboost1.74-dev
     fi
-    echo meson ninja-build g++ pkg-config ccache "$boost" libssl-dev libspdlog-dev libfmt-dev
+    echo meson ninja-build g++ pkg-config ccache "$boost" libssl-dev libspdlog-dev libfmt-dev libargon2-dev
 }
 
 # Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers,
