@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <climits>
 #include <memory>
 
 #include "agent/keys/openssl_handles.hpp"

@@ -3,6 +3,7 @@
 
 #include "agent/keyfiles/encoding.hpp"
 #include "agent/keyfiles/openssh.hpp"
+#include "agent/keyfiles/pem.hpp"
 #include "agent/keyfiles/ppk.hpp"
 
 namespace latchkey::agent::keyfiles {
@@ -24,7 +25,7 @@ Result<KeyFile> read_key_file(protocol::ByteView contents, const SecretBytes* pa
     switch (detect_key_file_format(contents)) {
     case KeyFileFormat::openssh: return read_openssh_key(contents, passphrase);
     case KeyFileFormat::ppk: return read_ppk(contents, passphrase);
-    case KeyFileFormat::pem:
+    case KeyFileFormat::pem: return read_pem_key(contents, passphrase);
     case KeyFileFormat::unknown: break;
     }
     return fail(Error(ErrorCode::unsupported, "not a key file in a known format (OpenSSH, PEM, PuTTY .ppk)"));
