@@ -9,6 +9,8 @@
 
 #include "agent/shell_output.hpp"
 
+#include "agent/fingerprint.hpp"
+
 namespace latchkey::agent {
 
 enum class DaemonMode {
@@ -23,8 +25,6 @@ enum class Foreground {
     quiet,  // -D: stay in the foreground, log to stderr
     debug,  // -d: as -D with debug logging
 };
-
-enum class FingerprintHash { sha256, md5 };
 
 struct DaemonOptions {
     DaemonMode mode = DaemonMode::agent;

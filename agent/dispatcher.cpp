@@ -97,7 +97,7 @@ struct Dispatcher::Visitor {
         Identity identity{protocol::encode_public_key(request.key.public_key), request.comment,
                           std::shared_ptr<const SigningKey>(std::move(signer)), std::move(constraints)};
         spdlog::info("added {} key {} ({})", protocol::key_type_name(request.key.public_key),
-                     sha256_fingerprint(identity.public_blob), identity.comment);
+                     dispatcher.fingerprint_of(identity.public_blob), identity.comment);
         keystore().add(std::move(identity));
         return protocol::Reply(protocol::Success{});
     }
@@ -110,7 +110,7 @@ struct Dispatcher::Visitor {
                                                  std::nullopt, unix_now()));
         if (!keystore().remove(request.key_blob))
             return fail(Error(ErrorCode::not_found, "remove request for a key the agent does not hold"));
-        spdlog::info("removed key {}", sha256_fingerprint(request.key_blob));
+        spdlog::info("removed key {}", dispatcher.fingerprint_of(request.key_blob));
         return protocol::Reply(protocol::Success{});
     }
 
@@ -193,7 +193,7 @@ struct Dispatcher::Visitor {
         LATCHKEY_TRY(bool is_new, check_new_bind(context.bind_state, bind));
         if (is_new)
             context.bind_state.binds.push_back(std::move(bind));
-        spdlog::debug("session bound to host key {} ({})", sha256_fingerprint(request.host_key),
+        spdlog::debug("session bound to host key {} ({})", dispatcher.fingerprint_of(request.host_key),
                       request.is_forwarding ? "forwarding" : "authentication");
         return protocol::Reply(protocol::Success{});
     }
@@ -246,7 +246,7 @@ Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request, c
         const Identity* identity = keystore_.find(request.key_blob, clock_());
         if (identity == nullptr)
             return fail(Error(ErrorCode::not_found, "sign request for a key the agent does not hold"));
-        key_name = sha256_fingerprint(identity->public_blob) + " (" + identity->comment + ")";
+        key_name = fingerprint_of(identity->public_blob) + " (" + identity->comment + ")";
         if (identity->constraints.confirm)
             return fail(Error(ErrorCode::refused, "key " + key_name +
                                                       " requires confirmation, and this version of latchkey "
@@ -264,6 +264,11 @@ Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request, c
     LATCHKEY_TRY(protocol::Bytes signature, signer->sign(request.data, request.flags));
     spdlog::debug("signed with {}", key_name);
     return protocol::Reply(protocol::SignResponse{std::move(signature)});
+}
+
+std::string Dispatcher::fingerprint_of(protocol::ByteView public_blob) const
+{
+    return fingerprint(public_blob, options_.fingerprint_hash);
 }
 
 std::optional<Clock::time_point> Dispatcher::next_expiry() const

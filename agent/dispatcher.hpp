@@ -9,6 +9,7 @@
 
 #include "agent/destination.hpp"
 #include "agent/error.hpp"
+#include "agent/fingerprint.hpp"
 #include "agent/keystore.hpp"
 #include "protocol/message.hpp"
 
@@ -37,6 +38,8 @@ inline constexpr std::size_t max_session_id_size = 128;
 struct DispatcherOptions {
     // Lifetime given to keys added without one (latchkeyd -t); none = keys live until removed.
     std::optional<std::chrono::seconds> default_lifetime;
+    // Digest of the key fingerprints in logs (latchkeyd -E).
+    FingerprintHash fingerprint_hash = FingerprintHash::sha256;
 };
 
 // Thread-safe: requests from many connections may be handled at once on a worker pool. Signing
@@ -68,6 +71,7 @@ private:
     struct Visitor;
 
     Result<protocol::Reply> sign(const protocol::SignRequest& request, const ConnectionContext& context);
+    std::string fingerprint_of(protocol::ByteView public_blob) const;
 
     mutable std::shared_mutex mutex_;  // guards keystore_
     Keystore& keystore_;

@@ -50,4 +50,9 @@ std::string md5_fingerprint(protocol::ByteView public_blob)
     return text;
 }
 
+std::string fingerprint(protocol::ByteView public_blob, FingerprintHash hash)
+{
+    return hash == FingerprintHash::md5 ? md5_fingerprint(public_blob) : sha256_fingerprint(public_blob);
+}
+
 }  // namespace latchkey::agent

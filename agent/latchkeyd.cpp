@@ -58,6 +58,7 @@ int serve(const agent::DaemonOptions& options, platform::AgentSocket& socket)
     agent::ServerOptions server;
     server.listen_fd = socket.take_listener().release();
     server.dispatcher.default_lifetime = options.lifetime;
+    server.dispatcher.fingerprint_hash = options.fingerprint_hash;
     spdlog::info("listening on {}", socket.path());
     return agent::serve(std::move(server));
 }

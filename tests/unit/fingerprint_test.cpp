@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "agent/fingerprint.hpp"
+#include "tests/support/test_data.hpp"
 #include "tests/unit/key_test_support.hpp"
 
 using namespace latchkey;
@@ -20,15 +21,9 @@ constexpr std::string_view rsa_base64 =
 
 Bytes decode_base64(std::string_view text)
 {
-    Bytes bytes(text.size());
-    const int length = EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                                       static_cast<int>(text.size()));
-    REQUIRE(length >= 0);
-    std::size_t size = static_cast<std::size_t>(length);
-    for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i)
-        --size;  // EVP_DecodeBlock counts the padding as zero bytes
-    bytes.resize(size);
-    return bytes;
+    auto bytes = test::base64_decode(text);
+    REQUIRE(bytes.has_value());
+    return *bytes;
 }
 
 }  // namespace
@@ -45,4 +40,10 @@ TEST_CASE("MD5 fingerprints match ssh-keygen -E md5 -l")
 {
     CHECK(agent::md5_fingerprint(ed25519_blob) == "MD5:cf:07:be:9d:68:ae:65:54:6d:a0:93:c3:6f:bd:0d:82");
     CHECK(agent::md5_fingerprint(decode_base64(rsa_base64)) == "MD5:d3:5b:ae:5b:31:f2:f3:49:cf:19:9d:45:10:8c:05:bf");
+}
+
+TEST_CASE("fingerprint() follows the -E choice")
+{
+    CHECK(agent::fingerprint(ed25519_blob, agent::FingerprintHash::sha256) == agent::sha256_fingerprint(ed25519_blob));
+    CHECK(agent::fingerprint(ed25519_blob, agent::FingerprintHash::md5) == agent::md5_fingerprint(ed25519_blob));
 }
