@@ -1,8 +1,6 @@
 // latchkeyd, the agent daemon: reads ssh-agent's command line, places the socket, hardens, and serves.
 #include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
-#include <syslog.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -14,6 +12,7 @@
 #include "agent/shell_output.hpp"
 #include "platform/hardening.hpp"
 #include "platform/posix/process.hpp"
+#include "platform/posix/system_log.hpp"
 #include "platform/posix/unix_socket.hpp"
 
 namespace {
@@ -31,8 +30,7 @@ void log_to_stderr(spdlog::level::level_enum level)
 
 void log_to_syslog()
 {
-    auto sink = std::make_shared<spdlog::sinks::syslog_sink_mt>("latchkeyd", LOG_PID, LOG_AUTH, false);
-    auto logger = std::make_shared<spdlog::logger>("latchkeyd", std::move(sink));
+    auto logger = std::make_shared<spdlog::logger>("latchkeyd", platform::system_log_sink("latchkeyd"));
     logger->set_level(spdlog::level::warn);
     spdlog::set_default_logger(std::move(logger));
 }
