@@ -6,6 +6,7 @@
 #include "agent/fingerprint.hpp"
 #include "agent/keys/key_factory.hpp"
 #include "agent/keys/verify.hpp"
+#include "platform/posix/askpass.hpp"
 
 namespace latchkey::agent {
 
@@ -237,33 +238,75 @@ Result<protocol::Reply> Dispatcher::handle(const protocol::Request& request, Con
 
 Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request, const ConnectionContext& context)
 {
-    std::shared_ptr<const SigningKey> signer;
-    std::string key_name;
-    {
-        std::shared_lock lock(mutex_);
-        if (keystore_.locked())
-            return fail(Error(ErrorCode::agent_locked, "only UNLOCK is answered while the agent is locked"));
-        const Identity* identity = keystore_.find(request.key_blob, clock_());
-        if (identity == nullptr)
-            return fail(Error(ErrorCode::not_found, "sign request for a key the agent does not hold"));
-        key_name = fingerprint_of(identity->public_blob) + " (" + identity->comment + ")";
-        if (identity->constraints.confirm)
-            return fail(Error(ErrorCode::refused, "key " + key_name +
-                                                      " requires confirmation, and this version of latchkey "
-                                                      "cannot ask yet; add the key without -c"));
-        if (!identity->constraints.destinations.empty()) {
-            LATCHKEY_TRY(protocol::PublicKey key, protocol::decode_public_key(identity->public_blob));
-            auto permitted = check_constrained_sign(identity->constraints.destinations, context.bind_state, key,
-                                                    request.data, unix_now());
-            if (!permitted)
-                return fail(Error(ErrorCode::refused, "destination-constrained key " + key_name + ": " +
-                                                          permitted.error().detail));
-        }
-        signer = identity->signer;
+    LATCHKEY_TRY(SignPlan plan, plan_sign(request, context));
+    if (plan.needs_confirmation)
+        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
+                                                  " requires confirmation (ssh-add -c), which this caller cannot ask for"));
+    return sign_with(plan, request);
+}
+
+Result<Dispatcher::SignPlan> Dispatcher::plan_sign(const protocol::SignRequest& request,
+                                                   const ConnectionContext& context) const
+{
+    std::shared_lock lock(mutex_);
+    if (keystore_.locked())
+        return fail(Error(ErrorCode::agent_locked, "only UNLOCK is answered while the agent is locked"));
+    const Identity* identity = keystore_.find(request.key_blob, clock_());
+    if (identity == nullptr)
+        return fail(Error(ErrorCode::not_found, "sign request for a key the agent does not hold"));
+    SignPlan plan{identity->signer, "", identity->comment, fingerprint_of(identity->public_blob),
+                  identity->constraints.confirm};
+    plan.key_name = plan.fingerprint + " (" + plan.comment + ")";
+    if (!identity->constraints.destinations.empty()) {
+        LATCHKEY_TRY(protocol::PublicKey key, protocol::decode_public_key(identity->public_blob));
+        auto permitted = check_constrained_sign(identity->constraints.destinations, context.bind_state, key,
+                                                request.data, unix_now());
+        if (!permitted)
+            return fail(Error(ErrorCode::refused, "destination-constrained key " + plan.key_name + ": " +
+                                                      permitted.error().detail));
     }
-    LATCHKEY_TRY(protocol::Bytes signature, signer->sign(request.data, request.flags));
-    spdlog::debug("signed with {}", key_name);
+    return plan;
+}
+
+Result<protocol::Reply> Dispatcher::sign_with(const SignPlan& plan, const protocol::SignRequest& request)
+{
+    LATCHKEY_TRY(protocol::Bytes signature, plan.signer->sign(request.data, request.flags));
+    spdlog::debug("signed with {}", plan.key_name);
     return protocol::Reply(protocol::SignResponse{std::move(signature)});
+}
+
+Result<protocol::Reply> Dispatcher::finish_sign(const protocol::SignRequest& request, const ConnectionContext& context,
+                                                bool allowed) const
+{
+    LATCHKEY_TRY(SignPlan plan, plan_sign(request, context));
+    if (!allowed)
+        return fail(Error(ErrorCode::refused, "user refused the use of key " + plan.key_name));
+    spdlog::info("user confirmed the use of key {}", plan.key_name);
+    return sign_with(plan, request);
+}
+
+Result<PendingConfirmation> Dispatcher::pending_confirmation(const protocol::Request& request, const SignPlan& plan,
+                                                             ConnectionContext& context)
+{
+    std::optional<std::string> program = options_.askpass_program;
+    if (!program)
+        program = platform::find_askpass_program();
+    if (!program)
+        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
+                                                  " requires confirmation (ssh-add -c) and there is no askpass "
+                                                  "program: install ssh-askpass (Debian: apt-get install "
+                                                  "ssh-askpass) or set SSH_ASKPASS in latchkeyd's environment"));
+    std::optional<std::string> host;
+    if (!context.bind_state.binds.empty())
+        host = fingerprint_of(protocol::encode_public_key(context.bind_state.binds.back().host_key));
+    bool forwarded = !context.bind_state.binds.empty() && context.bind_state.binds.back().is_forwarding;
+    std::string prompt = confirmation_prompt(plan.comment, plan.fingerprint,
+                                             platform::process_ancestry(context.peer.pid), host, forwarded);
+    auto finish = [this, request, &context](bool allowed) {
+        const auto& sign_request = std::get<protocol::SignRequest>(request);
+        return answer(request, [&] { return finish_sign(sign_request, context, allowed); });
+    };
+    return PendingConfirmation{std::move(*program), std::move(prompt), std::move(finish)};
 }
 
 std::string Dispatcher::fingerprint_of(protocol::ByteView public_blob) const
@@ -299,18 +342,53 @@ protocol::Bytes Dispatcher::handle_message(protocol::ByteView body, ConnectionCo
         spdlog::warn("refused a malformed request: {}", protocol::describe(request.error()));
         return protocol::encode_reply(protocol::Failure{});
     }
+    return answer(*request, [&] { return handle(*request, context); });
+}
+
+std::variant<protocol::Bytes, PendingConfirmation> Dispatcher::handle_message_or_confirm(protocol::ByteView body,
+                                                                                         ConnectionContext& context)
+{
+    auto request = protocol::decode_request(body);
+    const auto* sign_request = request ? std::get_if<protocol::SignRequest>(&*request) : nullptr;
+    if (sign_request == nullptr)
+        return handle_message(body, context);
+    Result<SignPlan> plan = plan_sign(*sign_request, context);
+    if (!plan)
+        return answer(*request, [&]() -> Result<protocol::Reply> { return fail(plan.error()); });
+    if (!plan->needs_confirmation)
+        return answer(*request, [&] { return sign_with(*plan, *sign_request); });
+    Result<PendingConfirmation> pending = pending_confirmation(*request, *plan, context);
+    if (!pending)
+        return answer(*request, [&]() -> Result<protocol::Reply> { return fail(pending.error()); });
+    return std::move(*pending);
+}
+
+protocol::Bytes Dispatcher::answer(const protocol::Request& request,
+                                   const std::function<Result<protocol::Reply>()>& work)
+{
     Result<protocol::Reply> reply = fail(Error(ErrorCode::locked_memory_full));
     try {
-        reply = handle(*request, context);
+        reply = work();
     } catch (const SecretHeapExhausted&) {
         reply = fail(Error(ErrorCode::locked_memory_full, "raise the locked heap size of latchkeyd"));
     }
     if (reply)
         return protocol::encode_reply(*reply);
     spdlog::warn("refused a request: {}", describe(reply.error()));
-    if (is_known_extension(*request))
+    if (is_known_extension(request))
         return protocol::encode_reply(protocol::ExtensionFailure{});
     return protocol::encode_reply(protocol::Failure{});
+}
+
+std::string confirmation_prompt(std::string_view comment, std::string_view key_fingerprint,
+                                std::string_view requester, std::optional<std::string> host_fingerprint,
+                                bool forwarded)
+{
+    std::string prompt = "Allow use of key " + std::string(comment) + "?\nKey fingerprint " +
+                         std::string(key_fingerprint) + ".\nRequested by " + std::string(requester);
+    if (host_fingerprint)
+        prompt += "\nfor host key " + *host_fingerprint + (forwarded ? " (forwarded)" : "");
+    return prompt;
 }
 
 }  // namespace latchkey::agent

@@ -6,6 +6,8 @@
 #include <functional>
 #include <optional>
 #include <shared_mutex>
+#include <string>
+#include <variant>
 
 #include "agent/destination.hpp"
 #include "agent/error.hpp"
@@ -40,7 +42,27 @@ struct DispatcherOptions {
     std::optional<std::chrono::seconds> default_lifetime;
     // Digest of the key fingerprints in logs (latchkeyd -E).
     FingerprintHash fingerprint_hash = FingerprintHash::sha256;
+    // Askpass program for keys added with ssh-add -c; none = platform::find_askpass_program() at
+    // each such signature.
+    std::optional<std::string> askpass_program{};
 };
+
+// A signature that waits for the user (ssh-add -c): ask with `program` and `prompt`, then call
+// finish(allowed) exactly once, on any thread, while the request's ConnectionContext is alive.
+// finish signs (looking the key up again: it may have gone meanwhile) or refuses, and returns the
+// reply bytes; errors become FAILURE and are logged there, as in handle_message.
+struct PendingConfirmation {
+    std::string program;
+    std::string prompt;
+    std::function<protocol::Bytes(bool allowed)> finish;
+};
+
+// The text of a confirmation prompt: the key's comment and fingerprint, the requesting process
+// (its ancestry) and, on a bound connection, the host key's fingerprint, "(forwarded)" when the
+// last bind is a forwarding one. Never fails.
+std::string confirmation_prompt(std::string_view comment, std::string_view key_fingerprint,
+                                std::string_view requester, std::optional<std::string> host_fingerprint,
+                                bool forwarded);
 
 // Thread-safe: requests from many connections may be handled at once on a worker pool. Signing
 // runs outside the keystore lock, so a slow RSA signature never holds up another client.
@@ -54,7 +76,14 @@ public:
     // becomes SSH_AGENT_FAILURE (or EXTENSION_FAILURE for a known extension) and is logged, with its
     // reason and never a secret. Never throws for anything a client sends; a full locked heap is
     // answered with FAILURE too.
+    // Keys added with ssh-add -c are refused here: this caller cannot ask.
     protocol::Bytes handle_message(protocol::ByteView body, ConnectionContext& context);
+
+    // As handle_message, except that a signature with a key added with ssh-add -c is not made yet
+    // but returned as a PendingConfirmation for the caller to ask about. With no askpass program
+    // the signature is refused (FAILURE, logged with what to install).
+    std::variant<protocol::Bytes, PendingConfirmation> handle_message_or_confirm(protocol::ByteView body,
+                                                                                 ConnectionContext& context);
 
     // Answers one decoded request, following OpenSSH's ssh-agent (REFERENCE.md). Fails with the
     // reason the request is refused.
@@ -69,8 +98,23 @@ public:
 
 private:
     struct Visitor;
+    // A sign request checked under the lock: the signer to use once the lock is released.
+    struct SignPlan {
+        std::shared_ptr<const SigningKey> signer;
+        std::string key_name;  // "SHA256:… (comment)", for logs
+        std::string comment;
+        std::string fingerprint;
+        bool needs_confirmation = false;
+    };
 
     Result<protocol::Reply> sign(const protocol::SignRequest& request, const ConnectionContext& context);
+    Result<SignPlan> plan_sign(const protocol::SignRequest& request, const ConnectionContext& context) const;
+    static Result<protocol::Reply> sign_with(const SignPlan& plan, const protocol::SignRequest& request);
+    Result<protocol::Reply> finish_sign(const protocol::SignRequest& request, const ConnectionContext& context,
+                                        bool allowed) const;
+    Result<PendingConfirmation> pending_confirmation(const protocol::Request& request, const SignPlan& plan,
+                                                     ConnectionContext& context);
+    protocol::Bytes answer(const protocol::Request& request, const std::function<Result<protocol::Reply>()>& work);
     std::string fingerprint_of(protocol::ByteView public_blob) const;
 
     mutable std::shared_mutex mutex_;  // guards keystore_

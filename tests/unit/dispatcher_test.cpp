@@ -187,15 +187,79 @@ TEST_CASE("a key with a lifetime disappears when it expires, and the default lif
     CHECK(*defaulted.keystore.next_expiry() == defaulted.now + std::chrono::seconds(60));
 }
 
-TEST_CASE("confirm and destination-constrained keys are held but do not sign yet")
+TEST_CASE("a confirm key is held but handle_message, which cannot ask, refuses to sign with it")
 {
-    for (std::string capture : {"add-constrained-confirm", "add-destination"}) {
-        CAPTURE(capture);
-        Agent agent;
-        REQUIRE(std::holds_alternative<Success>(agent.send_capture(capture)));
-        CHECK(agent.identities().size() == 1);
-        CHECK_FALSE(agent.sign(key_blob("ed25519"), message).has_value());
-    }
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-constrained-confirm")));
+    CHECK(agent.identities().size() == 1);
+    CHECK_FALSE(agent.sign(key_blob("ed25519"), message).has_value());
+}
+
+TEST_CASE("a destination-constrained key does not sign on an unbound connection")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-destination")));
+    CHECK(agent.identities().size() == 1);
+    CHECK_FALSE(agent.sign(key_blob("ed25519"), message).has_value());
+}
+
+namespace {
+
+// The outcome of handle_message_or_confirm for a sign request with the ed25519 key.
+std::variant<Bytes, agent::PendingConfirmation> sign_or_confirm(Agent& agent)
+{
+    SecretBytes body = encode_request(SignRequest{key_blob("ed25519"), message, 0});
+    return agent.dispatcher.handle_message_or_confirm(body.view(), agent.context);
+}
+
+Reply decoded(const Bytes& answer)
+{
+    auto reply = decode_reply(answer);
+    REQUIRE(reply.has_value());
+    return *reply;
+}
+
+}  // namespace
+
+TEST_CASE("a confirm key's signature waits for finish: yes signs, no refuses, a key removed meanwhile fails")
+{
+    agent::DispatcherOptions options;
+    options.askpass_program = "/bin/true";
+    Agent agent(options);
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-constrained-confirm")));
+    auto outcome = sign_or_confirm(agent);
+    REQUIRE(std::holds_alternative<agent::PendingConfirmation>(outcome));
+    auto& pending = std::get<agent::PendingConfirmation>(outcome);
+    CHECK(pending.program == "/bin/true");
+    CHECK(pending.prompt.find("latchkey-test-ed25519") != std::string::npos);
+    CHECK(pending.prompt.find("SHA256:") != std::string::npos);
+    CHECK(pending.prompt.find("Requested by") != std::string::npos);
+    CHECK(std::holds_alternative<SignResponse>(decoded(pending.finish(true))));
+    CHECK(std::holds_alternative<Failure>(decoded(pending.finish(false))));
+    REQUIRE(std::holds_alternative<Success>(agent.send(RemoveAllIdentities{})));
+    CHECK(std::holds_alternative<Failure>(decoded(pending.finish(true))));
+}
+
+TEST_CASE("handle_message_or_confirm answers other requests and unconfirmed keys at once")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    auto outcome = sign_or_confirm(agent);
+    REQUIRE(std::holds_alternative<Bytes>(outcome));
+    CHECK(std::holds_alternative<SignResponse>(decoded(std::get<Bytes>(outcome))));
+    SecretBytes list = encode_request(RequestIdentities{});
+    auto listed = agent.dispatcher.handle_message_or_confirm(list.view(), agent.context);
+    REQUIRE(std::holds_alternative<Bytes>(listed));
+    CHECK(std::holds_alternative<IdentitiesAnswer>(decoded(std::get<Bytes>(listed))));
+}
+
+TEST_CASE("the confirmation prompt names the key, the requester and a bound host")
+{
+    CHECK(agent::confirmation_prompt("me@laptop", "SHA256:abc", "ssh (pid 12) ← bash (pid 10)", std::nullopt, false) ==
+          "Allow use of key me@laptop?\nKey fingerprint SHA256:abc.\nRequested by ssh (pid 12) ← bash (pid 10)");
+    std::string bound = agent::confirmation_prompt("k", "SHA256:abc", "ssh (pid 12)", "SHA256:host", true);
+    CHECK(bound.ends_with("\nfor host key SHA256:host (forwarded)"));
+    CHECK_FALSE(agent::confirmation_prompt("k", "f", "r", "SHA256:host", false).ends_with("(forwarded)"));
 }
 
 TEST_CASE("lock hides keys and refuses everything but unlock; a wrong passphrase keeps it locked")
