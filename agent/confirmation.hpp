@@ -9,9 +9,6 @@
 
 namespace latchkey::agent {
 
-// Seconds a confirmation prompt waits for an answer before it counts as refused.
-inline constexpr std::chrono::seconds default_confirm_timeout{60};
-
 // OpenSSH's ask_permission rule: allowed iff the askpass exited with status 0 and printed nothing
 // or an answer starting with "yes" (any case). Never fails.
 bool confirmation_allowed(int exit_status, std::string_view output) noexcept;

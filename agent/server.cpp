@@ -8,8 +8,11 @@
 #include <array>
 #include <csignal>
 #include <thread>
+#include <type_traits>
+#include <variant>
 
 #include "agent/asio.hpp"
+#include "agent/confirmation.hpp"
 #include "platform/posix/peer_credentials.hpp"
 #include "protocol/message.hpp"
 #include "protocol/message_name.hpp"
@@ -51,7 +54,9 @@ private:
     asio::awaitable<void> accept_connections();
     asio::awaitable<void> serve_connection(Socket socket, ConnectionContext context);
     asio::awaitable<bool> read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer);
-    asio::awaitable<protocol::Bytes> dispatch_on_workers(RequestBuffer& buffer, ConnectionContext& context);
+    asio::awaitable<protocol::Bytes> dispatch(RequestBuffer& buffer, ConnectionContext& context);
+    template <class Work>
+    asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
     asio::awaitable<void> expire_keys();
     asio::awaitable<void> stop_on_signal();
     asio::awaitable<void> drop_keys_on_signal();
@@ -62,6 +67,7 @@ private:
     // the dispatcher it refers to; the worker pool goes before the io_context its handlers point at.
     Keystore keystore_;
     Dispatcher dispatcher_;
+    std::chrono::steady_clock::duration confirm_timeout_;
     asio::io_context io_{1};
     asio::thread_pool workers_;
     asio::local::stream_protocol::acceptor acceptor_;
@@ -84,6 +90,7 @@ std::string describe_peer(const Peer& peer)
 
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
+      confirm_timeout_(options.confirm_timeout),
       workers_(worker_count(options.worker_threads)),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
@@ -142,7 +149,7 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
             break;
         auto started = std::chrono::steady_clock::now();
         unsigned failed_unlocks_before = context.failed_unlocks;
-        protocol::Bytes reply = co_await dispatch_on_workers(request, context);
+        protocol::Bytes reply = co_await dispatch(request, context);
         reschedule_expiry();
         if (spdlog::should_log(spdlog::level::debug)) {
             auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -197,12 +204,24 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     co_return !error;
 }
 
-asio::awaitable<protocol::Bytes> Server::dispatch_on_workers(RequestBuffer& buffer, ConnectionContext& context)
+// Answers one request on the worker pool. A signature that needs the user's confirmation is asked
+// about here, on the io thread without blocking it, then finished on the pool.
+asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context)
+{
+    auto outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_confirm(buffer.bytes(), context); });
+    if (auto* reply = std::get_if<protocol::Bytes>(&outcome))
+        co_return std::move(*reply);
+    auto& pending = std::get<PendingConfirmation>(outcome);
+    bool allowed = co_await ask_confirmation(io_.get_executor(), pending.program, pending.prompt, confirm_timeout_);
+    co_return co_await on_workers([&] { return pending.finish(allowed); });
+}
+
+// Runs work() on the worker pool and resumes on the io thread with its result.
+template <class Work>
+asio::awaitable<std::invoke_result_t<Work&>> Server::on_workers(Work work)
 {
     co_return co_await asio::co_spawn(
-        workers_,
-        [&]() -> asio::awaitable<protocol::Bytes> { co_return dispatcher_.handle_message(buffer.bytes(), context); },
-        asio::use_awaitable);
+        workers_, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
 }
 
 asio::awaitable<void> Server::expire_keys()

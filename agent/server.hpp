@@ -1,6 +1,7 @@
 // The agent's event loop: accepts connections on a listening Unix socket and answers requests.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 
@@ -14,6 +15,8 @@ struct ServerOptions {
     DispatcherOptions dispatcher;
     // Threads that run signing and other slow work; 0 = one per core.
     std::size_t worker_threads = 0;
+    // How long a confirmation prompt (ssh-add -c) waits for the user before it counts as refused.
+    std::chrono::steady_clock::duration confirm_timeout = std::chrono::seconds(60);
 };
 
 // Serves the ssh-agent protocol on options.listen_fd until SIGTERM, SIGINT or SIGHUP arrives;

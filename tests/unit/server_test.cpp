@@ -1,13 +1,16 @@
-// Server tests over a real Unix socket: framing, the frame limit, concurrency, expiry and signals.
+// Server tests over a real Unix socket: framing, the frame limit, concurrency, expiry, signals and
+// confirmation prompts.
 #include <doctest/doctest.h>
 
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <optional>
 #include <thread>
@@ -80,6 +83,8 @@ private:
     {
         while (size > 0) {
             ssize_t got = ::read(fd_, data, size);
+            if (got < 0 && errno == EINTR)  // a signal in the same process, e.g. an askpass child's end
+                continue;
             if (got <= 0)
                 return false;
             data += got;
@@ -95,7 +100,7 @@ private:
 // Every test talks to the server before it stops, so its signal handlers are installed by then.
 class RunningServer {
 public:
-    RunningServer()
+    explicit RunningServer(agent::ServerOptions options = {})
     {
         directory_ = fs::temp_directory_path() / ("latchkey-server-test-" + std::to_string(::getpid()));
         fs::create_directories(directory_);
@@ -106,7 +111,9 @@ public:
         std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
         REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
         REQUIRE(::listen(fd, 256) == 0);
-        result_ = std::async(std::launch::async, [fd] { return agent::serve({fd, {}, 2}); });
+        options.listen_fd = fd;
+        options.worker_threads = 2;
+        result_ = std::async(std::launch::async, [options] { return agent::serve(options); });
     }
     ~RunningServer()
     {
@@ -115,6 +122,7 @@ public:
         fs::remove_all(directory_);
     }
     const fs::path& path() const { return path_; }
+    const fs::path& directory() const { return directory_; }
     int stop()
     {
         std::raise(SIGTERM);
@@ -223,4 +231,79 @@ TEST_CASE("a key added with a lifetime is gone within a second of its expiry")
     auto gone = std::chrono::steady_clock::now() - added;
     CHECK(gone < std::chrono::seconds(2));
     CHECK(gone >= std::chrono::seconds(1));
+}
+
+namespace {
+
+// Options whose askpass is a shell script with this body, written into the directory RunningServer
+// uses (and removes).
+agent::ServerOptions with_askpass(const std::string& body, std::chrono::seconds timeout)
+{
+    fs::path directory = fs::temp_directory_path() / ("latchkey-server-test-" + std::to_string(::getpid()));
+    fs::create_directories(directory);
+    fs::path script = directory / "askpass";
+    std::ofstream(script) << "#!/bin/sh\n" << body << "\n";
+    fs::permissions(script, fs::perms::owner_all);
+    agent::ServerOptions options;
+    options.dispatcher.askpass_program = script.string();
+    options.confirm_timeout = timeout;
+    return options;
+}
+
+// Adds the ed25519 key with ssh-add -c and asks for a signature with it.
+Reply sign_with_confirm_key(Client& client)
+{
+    REQUIRE(std::holds_alternative<Success>(client.call(capture("add-constrained-confirm"))));
+    auto listed = std::get<IdentitiesAnswer>(client.call(RequestIdentities{}));
+    REQUIRE(listed.identities.size() == 1);
+    return client.call(SignRequest{listed.identities[0].key_blob, Bytes{1, 2, 3}, 0});
+}
+
+}  // namespace
+
+TEST_CASE("a confirm key signs when the askpass says yes and not when it says no or fails")
+{
+    struct Case {
+        const char* body;
+        bool signs;
+    };
+    for (Case c : {Case{"echo yes", true}, Case{"echo YES please", true}, Case{"exit 0", true},
+                   Case{"echo no", false}, Case{"echo yes; exit 1", false}, Case{"exit 1", false}}) {
+        CAPTURE(c.body);
+        RunningServer server(with_askpass(c.body, std::chrono::seconds(10)));
+        Client client(server.path());
+        Reply reply = sign_with_confirm_key(client);
+        CHECK(std::holds_alternative<SignResponse>(reply) == c.signs);
+        CHECK(std::holds_alternative<Failure>(reply) == !c.signs);
+    }
+}
+
+TEST_CASE("an askpass program that cannot start refuses the signature")
+{
+    agent::ServerOptions options;
+    options.dispatcher.askpass_program = "/nonexistent/latchkey-askpass";
+    RunningServer server(options);
+    Client client(server.path());
+    CHECK(std::holds_alternative<Failure>(sign_with_confirm_key(client)));
+    CHECK(client.identity_count() == 1);
+}
+
+TEST_CASE("an unanswered prompt times out as refused while other connections are served")
+{
+    RunningServer server(with_askpass("sleep 5", std::chrono::seconds(1)));
+    Client asker(server.path());
+    Client bystander(server.path());
+    REQUIRE(std::holds_alternative<Success>(asker.call(capture("add-constrained-confirm"))));
+    auto listed = std::get<IdentitiesAnswer>(asker.call(RequestIdentities{}));
+    REQUIRE(listed.identities.size() == 1);
+    auto asked = std::chrono::steady_clock::now();
+    asker.send(SignRequest{listed.identities[0].key_blob, Bytes{1, 2, 3}, 0});
+    CHECK(bystander.identity_count() == 1);
+    CHECK(std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(900));
+    auto reply = asker.receive();
+    REQUIRE(reply.has_value());
+    CHECK(std::holds_alternative<Failure>(*reply));
+    auto waited = std::chrono::steady_clock::now() - asked;
+    CHECK(waited >= std::chrono::seconds(1));
+    CHECK(waited < std::chrono::seconds(4));
 }
