@@ -109,8 +109,8 @@ asio::awaitable<bool> ask_confirmation(asio::any_io_executor executor, std::stri
     state->timer.cancel();
     std::optional<int> status = co_await reap_soon(executor, state->pid);
     if (state->timed_out) {
-        spdlog::warn("confirmation prompt unanswered after {} s; refused",
-                     std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
+        spdlog::warn("confirmation prompt unanswered after {:.1f} s; refused",
+                     std::chrono::duration<double>(timeout).count());
         co_return false;
     }
     if (!status) {
