@@ -1,4 +1,4 @@
-// Connects SecretBytes' heap hook to platform's secure heap.
+// Connects SecretBytes' heap hook to platform's secure heap, after installing OpenSSL's memory hooks.
 #include "agent/locked_secrets.hpp"
 
 #include "platform/secure_memory.hpp"
@@ -25,6 +25,7 @@ void release_locked(void* p, std::size_t) noexcept
 
 void use_locked_memory_for_secrets(std::size_t size)
 {
+    platform::install_openssl_allocator();
     platform::init_secure_heap(size);
     install_secret_heap({allocate_locked, release_locked});
 }

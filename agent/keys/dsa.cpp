@@ -73,7 +73,7 @@ Result<std::unique_ptr<SigningKey>> make_dsa_key(protocol::ByteView p, protocol:
     LATCHKEY_TRY(numbers.y, public_bignum(y));
     if (BN_num_bits(numbers.p.get()) != p_bits || BN_num_bits(numbers.q.get()) != q_bits)
         return fail(Error(ErrorCode::unsupported, "DSA key is not 1024-bit p with 160-bit q"));
-    LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(half_signature_bytes, [&] { return build(numbers, x); }));
+    LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(locked_bytes_for_small_key, [&] { return build(numbers, x); }));
     return std::unique_ptr<SigningKey>(std::make_unique<DsaKey>(std::move(key)));
 }
 

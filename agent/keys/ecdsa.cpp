@@ -114,7 +114,7 @@ Result<std::unique_ptr<SigningKey>> make_ecdsa_key(std::string_view curve_name, 
     LATCHKEY_CHECK(check_public_point(*curve, public_point));
     if (scalar.size() > curve->field_bytes)
         return fail(Error(ErrorCode::malformed, "ECDSA private scalar is longer than the curve order"));
-    LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(curve->field_bytes, [&] {
+    LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(locked_bytes_for_small_key, [&] {
                      return build(*curve, public_point, scalar.view());
                  }));
     return std::unique_ptr<SigningKey>(std::make_unique<EcdsaKey>(*curve, std::move(key)));

@@ -52,7 +52,7 @@ Result<std::unique_ptr<SigningKey>> make_ed25519_key(protocol::ByteView public_p
         return fail(Error(ErrorCode::malformed, "Ed25519 public key is not 32 bytes"));
     if (seed_and_public.size() != seed_size + point_size)
         return fail(Error(ErrorCode::malformed, "Ed25519 private key is not 64 bytes"));
-    LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(seed_size, [&] { return build(public_point, seed_and_public.view()); }));
+    LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(locked_bytes_for_small_key, [&] { return build(public_point, seed_and_public.view()); }));
     return std::unique_ptr<SigningKey>(std::make_unique<Ed25519Key>(std::move(key)));
 }
 

@@ -74,6 +74,9 @@ Result<void> check_key_pair(EVP_PKEY& key, std::string_view what)
 
 Result<protocol::Bytes> digest_sign(EVP_PKEY& key, const char* digest, protocol::ByteView data)
 {
+    // Signing allocates with the private numbers (nonces, blinding, the caches RSA makes at its first
+    // signature), so all of it goes to the locked heap.
+    const platform::SecretAllocationScope locked;
     EvpMdCtx context(EVP_MD_CTX_new());
     if (!context || EVP_DigestSignInit_ex(context.get(), nullptr, digest, nullptr, nullptr, &key, nullptr) != 1)
         return fail(openssl_failure("cannot start signing"));

@@ -31,8 +31,10 @@ Result<EvpPkey> key_pair_from_params(const char* key_type, OSSL_PARAM_BLD& build
 Result<void> check_key_pair(EVP_PKEY& key, std::string_view what);
 
 // Signs `data` with EVP_DigestSign using the digest named `digest` ("SHA256"…; nullptr for Ed25519)
-// and the key's default padding. Returns the raw signature OpenSSL produces (DER for ECDSA and DSA).
-// Fails with crypto_failure.
+// and the key's default padding, inside a platform::SecretAllocationScope (everything OpenSSL
+// allocates meanwhile, including the caches a key keeps from its first signature, is locked). Returns
+// the raw signature OpenSSL produces (DER for ECDSA and DSA). Fails with crypto_failure, or
+// locked_memory_full if the locked heap has no room for the work.
 Result<protocol::Bytes> digest_sign(EVP_PKEY& key, const char* digest, protocol::ByteView data);
 
 // The SSH signature blob: string algorithm ‖ string signature (RFC 4253 §6.6).

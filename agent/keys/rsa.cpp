@@ -127,11 +127,10 @@ Result<std::unique_ptr<SigningKey>> make_rsa_key(protocol::ByteView n, protocol:
         return fail(Error(ErrorCode::unsupported, "RSA modulus of " + std::to_string(bits) + " bits (accepted: " +
                                                       std::to_string(rsa_min_modulus_bits) + " to " +
                                                       std::to_string(rsa_max_modulus_bits) + ")"));
-    // d, iqmp, p, q and the two CRT exponents computed from them.
-    const std::size_t secret_size = d.size() + iqmp.size() + 2 * (p.size() + q.size());
-    LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(secret_size, [&] { return build(numbers, d, iqmp, p, q); }));
-    return std::unique_ptr<SigningKey>(
-        std::make_unique<RsaKey>(std::move(key), static_cast<std::size_t>(BN_num_bytes(numbers.n.get()))));
+    const auto modulus_bytes = static_cast<std::size_t>(BN_num_bytes(numbers.n.get()));
+    LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(locked_bytes_for_rsa(modulus_bytes),
+                                                   [&] { return build(numbers, d, iqmp, p, q); }));
+    return std::unique_ptr<SigningKey>(std::make_unique<RsaKey>(std::move(key), modulus_bytes));
 }
 
 }  // namespace latchkey::agent

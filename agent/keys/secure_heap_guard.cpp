@@ -26,37 +26,30 @@ std::string kib(std::size_t bytes)
     return std::to_string((bytes + 1023) / 1024) + " KiB";
 }
 
-Error heap_full(std::size_t secret_size)
+Error heap_full(std::size_t needed)
 {
     return Error(ErrorCode::locked_memory_full,
                  "the locked heap has " + kib(free_locked_bytes()) + " free of " +
                      kib(platform::secure_heap_size()) + " and this key needs about " +
-                     kib(locked_bytes_needed(secret_size)) +
+                     kib(needed) +
                      "; remove keys, or restart latchkeyd with a larger locked heap size (and a "
                      "RLIMIT_MEMLOCK to match: `ulimit -l`, LimitMEMLOCK= in the systemd unit)");
 }
 
 }  // namespace
 
-std::size_t locked_bytes_needed(std::size_t secret_size) noexcept
+Result<void> reserve_locked_room(std::size_t needed)
 {
-    // Each secret number is held about twice (the parameters and the key), rounded up to a power of
-    // two by the buddy allocator, plus secure temporaries while building and signing.
-    return 4 * secret_size + 4 * 1024;
-}
-
-Result<void> reserve_locked_room(std::size_t secret_size)
-{
-    if (lacks_room(locked_bytes_needed(secret_size)))
-        return fail(heap_full(secret_size));
+    if (lacks_room(needed))
+        return fail(heap_full(needed));
     return {};
 }
 
-Error explain_failure(Error failure, std::size_t secret_size)
+Error explain_failure(Error failure, std::size_t needed)
 {
     if (failure.code == ErrorCode::locked_memory_full ||
-        (failure.code == ErrorCode::crypto_failure && lacks_room(2 * locked_bytes_needed(secret_size))))
-        return heap_full(secret_size);
+        (failure.code == ErrorCode::crypto_failure && lacks_room(2 * needed)))
+        return heap_full(needed);
     return failure;
 }
 

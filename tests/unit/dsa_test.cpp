@@ -11,28 +11,6 @@ using agent::ErrorCode;
 
 namespace {
 
-EvpPkey generate_dsa(std::size_t p_bits, std::size_t q_bits)
-{
-    agent::EvpPkeyCtx context(EVP_PKEY_CTX_new_from_name(nullptr, "DSA", nullptr));
-    REQUIRE(context);
-    REQUIRE(EVP_PKEY_paramgen_init(context.get()) == 1);
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_size_t(OSSL_PKEY_PARAM_FFC_PBITS, &p_bits),
-        OSSL_PARAM_construct_size_t(OSSL_PKEY_PARAM_FFC_QBITS, &q_bits),
-        OSSL_PARAM_construct_end(),
-    };
-    REQUIRE(EVP_PKEY_CTX_set_params(context.get(), params) == 1);
-    EVP_PKEY* raw_parameters = nullptr;
-    REQUIRE(EVP_PKEY_generate(context.get(), &raw_parameters) == 1);
-    EvpPkey parameters(raw_parameters);
-    agent::EvpPkeyCtx key_context(EVP_PKEY_CTX_new_from_pkey(nullptr, parameters.get(), nullptr));
-    REQUIRE(key_context);
-    REQUIRE(EVP_PKEY_keygen_init(key_context.get()) == 1);
-    EVP_PKEY* key = nullptr;
-    REQUIRE(EVP_PKEY_generate(key_context.get(), &key) == 1);
-    return EvpPkey(key);
-}
-
 const EvpPkey& test_key()
 {
     static const EvpPkey key = generate_dsa(1024, 160);

@@ -46,6 +46,29 @@ inline EvpPkey generate_key(const char* type, const OSSL_PARAM* params = nullptr
     return EvpPkey(key);
 }
 
+// A fresh DSA key over fresh domain parameters of p_bits/q_bits.
+inline EvpPkey generate_dsa(std::size_t p_bits, std::size_t q_bits)
+{
+    agent::EvpPkeyCtx context(EVP_PKEY_CTX_new_from_name(nullptr, "DSA", nullptr));
+    REQUIRE(context);
+    REQUIRE(EVP_PKEY_paramgen_init(context.get()) == 1);
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_size_t(OSSL_PKEY_PARAM_FFC_PBITS, &p_bits),
+        OSSL_PARAM_construct_size_t(OSSL_PKEY_PARAM_FFC_QBITS, &q_bits),
+        OSSL_PARAM_construct_end(),
+    };
+    REQUIRE(EVP_PKEY_CTX_set_params(context.get(), params) == 1);
+    EVP_PKEY* raw_parameters = nullptr;
+    REQUIRE(EVP_PKEY_generate(context.get(), &raw_parameters) == 1);
+    EvpPkey parameters(raw_parameters);
+    agent::EvpPkeyCtx key_context(EVP_PKEY_CTX_new_from_pkey(nullptr, parameters.get(), nullptr));
+    REQUIRE(key_context);
+    REQUIRE(EVP_PKEY_keygen_init(key_context.get()) == 1);
+    EVP_PKEY* key = nullptr;
+    REQUIRE(EVP_PKEY_generate(key_context.get(), &key) == 1);
+    return EvpPkey(key);
+}
+
 // The big-endian magnitude of one numeric parameter of `key`.
 inline Bytes number_of(const EVP_PKEY& key, const char* name)
 {
