@@ -307,3 +307,19 @@ TEST_CASE("an unanswered prompt times out as refused while other connections are
     CHECK(waited >= std::chrono::seconds(1));
     CHECK(waited < std::chrono::seconds(4));
 }
+
+TEST_CASE("two prompts at once each get their own answer, neither waiting for the other")
+{
+    RunningServer server(with_askpass("sleep 1; echo yes", std::chrono::seconds(10)));
+    Client first(server.path());
+    Client second(server.path());
+    REQUIRE(std::holds_alternative<Success>(first.call(capture("add-constrained-confirm"))));
+    auto listed = std::get<IdentitiesAnswer>(first.call(RequestIdentities{}));
+    REQUIRE(listed.identities.size() == 1);
+    auto asked = std::chrono::steady_clock::now();
+    first.send(SignRequest{listed.identities[0].key_blob, Bytes{1, 2, 3}, 0});
+    second.send(SignRequest{listed.identities[0].key_blob, Bytes{4, 5, 6}, 0});
+    CHECK(std::holds_alternative<SignResponse>(*first.receive()));
+    CHECK(std::holds_alternative<SignResponse>(*second.receive()));
+    CHECK(std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(1900));
+}
