@@ -53,6 +53,13 @@ Result<bool> check_new_bind(const BindState& state, const SessionBinding& bind)
     return true;
 }
 
+// The answer to a request that does not decode.
+protocol::Bytes refuse_malformed(const protocol::Error& error)
+{
+    spdlog::warn("refused a malformed request: {}", protocol::describe(error));
+    return protocol::encode_reply(protocol::Failure{});
+}
+
 bool is_known_extension(const protocol::Request& request)
 {
     const auto* extension = std::get_if<protocol::Extension>(&request);
@@ -338,10 +345,8 @@ std::size_t Dispatcher::remove_all()
 protocol::Bytes Dispatcher::handle_message(protocol::ByteView body, ConnectionContext& context)
 {
     auto request = protocol::decode_request(body);
-    if (!request) {
-        spdlog::warn("refused a malformed request: {}", protocol::describe(request.error()));
-        return protocol::encode_reply(protocol::Failure{});
-    }
+    if (!request)
+        return refuse_malformed(request.error());
     return answer(*request, [&] { return handle(*request, context); });
 }
 
@@ -349,9 +354,11 @@ std::variant<protocol::Bytes, PendingConfirmation> Dispatcher::handle_message_or
                                                                                          ConnectionContext& context)
 {
     auto request = protocol::decode_request(body);
-    const auto* sign_request = request ? std::get_if<protocol::SignRequest>(&*request) : nullptr;
+    if (!request)
+        return refuse_malformed(request.error());
+    const auto* sign_request = std::get_if<protocol::SignRequest>(&*request);
     if (sign_request == nullptr)
-        return handle_message(body, context);
+        return answer(*request, [&] { return handle(*request, context); });
     Result<SignPlan> plan = plan_sign(*sign_request, context);
     if (!plan)
         return answer(*request, [&]() -> Result<protocol::Reply> { return fail(plan.error()); });
