@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include "platform/secure_memory.hpp"
+
 namespace latchkey::agent {
 
 namespace {
@@ -25,6 +27,7 @@ struct KdfDeleter {
 // Returns false if OpenSSL cannot compute the hash.
 bool pbkdf2(const SecretBytes& passphrase, const SecretBytes& salt, SecretBytes& out)
 {
+    platform::SecretAllocationScope locked;  // OpenSSL's copies of the passphrase stay in locked memory
     std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_PBKDF2, nullptr));
     if (!kdf)
         return false;

@@ -16,6 +16,7 @@
 
 #include "agent/keys/bignum.hpp"
 #include "agent/keys/openssl_handles.hpp"
+#include "platform/secure_memory.hpp"
 
 namespace latchkey::agent::keyfiles {
 
@@ -175,9 +176,8 @@ Error decode_failure(const PassphraseRequest& request)
 
 Result<KeyFile> read_pem_key(protocol::ByteView contents, const SecretBytes* passphrase)
 {
-    // TODO(secure heap): wrap the decode and the conversion in a platform::SecretAllocationScope
-    // once platform/secure_memory.hpp provides it (in progress), so that OpenSSL's copies of the
-    // private numbers land in the locked heap; until then they live in ordinary memory, wiped on free.
+    // OpenSSL's copies of the private numbers made while decoding and converting stay in locked memory.
+    platform::SecretAllocationScope locked;
     if (contents.size() > static_cast<std::size_t>(INT_MAX))
         return fail(Error(ErrorCode::malformed, "PEM: file too large"));
     Bio bio(BIO_new_mem_buf(contents.data(), static_cast<int>(contents.size())));
