@@ -6,20 +6,14 @@
 
 #include "agent/keyfiles/bcrypt_pbkdf.hpp"
 #include "agent/keyfiles/blowfish.hpp"
+#include "tests/support/bytes.hpp"
 
 using namespace latchkey;
 using namespace latchkey::agent;
 using namespace latchkey::agent::keyfiles;
+using latchkey::test::from_hex;
 
 namespace {
-
-protocol::Bytes from_hex(std::string_view hex)
-{
-    protocol::Bytes out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-    return out;
-}
 
 protocol::Bytes bytes_of(std::string_view text)
 {

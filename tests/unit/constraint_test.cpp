@@ -2,18 +2,13 @@
 #include <doctest/doctest.h>
 
 #include "protocol/constraint.hpp"
+#include "tests/support/bytes.hpp"
 
 using namespace latchkey::protocol;
 
-namespace {
+using latchkey::test::filled;
 
-Bytes filled(std::size_t size, std::uint8_t first)
-{
-    Bytes out(size);
-    for (std::size_t i = 0; i < size; ++i)
-        out[i] = static_cast<std::uint8_t>(first + i);
-    return out;
-}
+namespace {
 
 PublicKey host_key(std::uint8_t seed)
 {

@@ -13,20 +13,13 @@
 #include "agent/keys/openssl_handles.hpp"
 #include "protocol/secret_bytes.hpp"
 #include "protocol/wire.hpp"
+#include "tests/support/bytes.hpp"
 
 namespace latchkey::test {
 
 using agent::EvpPkey;
 using protocol::ByteView;
 using protocol::Bytes;
-
-inline Bytes from_hex(std::string_view hex)
-{
-    Bytes bytes;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        bytes.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-    return bytes;
-}
 
 inline Bytes text_bytes(std::string_view text)
 {

@@ -2,19 +2,14 @@
 #include <doctest/doctest.h>
 
 #include "protocol/message.hpp"
+#include "tests/support/bytes.hpp"
 
 using namespace latchkey;
 using namespace latchkey::protocol;
 
-namespace {
+using latchkey::test::filled;
 
-Bytes filled(std::size_t size, std::uint8_t first)
-{
-    Bytes out(size);
-    for (std::size_t i = 0; i < size; ++i)
-        out[i] = static_cast<std::uint8_t>(first + i);
-    return out;
-}
+namespace {
 
 Bytes to_bytes(const SecretBytes& bytes)
 {

@@ -5,27 +5,15 @@
 #include <string_view>
 
 #include "protocol/private_key.hpp"
+#include "tests/support/bytes.hpp"
 
 using namespace latchkey;
 using namespace latchkey::protocol;
 
+using latchkey::test::from_hex;
+using latchkey::test::filled;
+
 namespace {
-
-Bytes from_hex(std::string_view hex)
-{
-    Bytes out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-    return out;
-}
-
-Bytes filled(std::size_t size, std::uint8_t first)
-{
-    Bytes out(size);
-    for (std::size_t i = 0; i < size; ++i)
-        out[i] = static_cast<std::uint8_t>(first + i);
-    return out;
-}
 
 SecretBytes secret(std::size_t size, std::uint8_t first)
 {
