@@ -14,6 +14,7 @@
 #include "agent/asio.hpp"
 #include "agent/confirmation.hpp"
 #include "platform/posix/peer_credentials.hpp"
+#include "platform/posix/process.hpp"
 #include "protocol/message.hpp"
 #include "protocol/message_name.hpp"
 
@@ -101,7 +102,7 @@ Server::Server(const ServerOptions& options)
 
 int Server::run()
 {
-    std::signal(SIGPIPE, SIG_IGN);
+    platform::ignore_broken_pipes();
     asio::co_spawn(io_, accept_connections(), asio::detached);
     asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, stop_on_signal(), asio::detached);

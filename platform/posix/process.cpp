@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -122,6 +123,11 @@ void terminate_process(int pid)
 int current_pid() noexcept
 {
     return ::getpid();
+}
+
+void ignore_broken_pipes() noexcept
+{
+    std::signal(SIGPIPE, SIG_IGN);
 }
 
 }  // namespace latchkey::platform

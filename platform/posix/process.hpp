@@ -53,4 +53,7 @@ void terminate_process(int pid);
 // The calling process's id. Never fails.
 int current_pid() noexcept;
 
+// Makes a write to a socket whose peer has gone fail with EPIPE instead of killing the process.
+void ignore_broken_pipes() noexcept;
+
 }  // namespace latchkey::platform
