@@ -26,14 +26,15 @@ constexpr const char* default_askpass = "/usr/lib/ssh/x11-ssh-askpass";
 constexpr std::string_view prompt_variable = "SSH_ASKPASS_PROMPT=";
 constexpr int max_ancestry = 6;
 
-// The daemon's environment with SSH_ASKPASS_PROMPT replaced by "confirm".
-std::vector<std::string> askpass_environment()
+// The caller's environment with SSH_ASKPASS_PROMPT set to "confirm" or removed, for `purpose`.
+std::vector<std::string> askpass_environment(AskpassPurpose purpose)
 {
     std::vector<std::string> environment;
     for (char** entry = environ; *entry != nullptr; ++entry)
         if (!std::string_view(*entry).starts_with(prompt_variable))
             environment.emplace_back(*entry);
-    environment.push_back(std::string(prompt_variable) + "confirm");
+    if (purpose == AskpassPurpose::confirm)
+        environment.push_back(std::string(prompt_variable) + "confirm");
     return environment;
 }
 
@@ -87,7 +88,7 @@ void prepare(SpawnSetup& setup, int write_end, const std::string& program)
 
 }  // namespace
 
-AskpassProcess start_askpass(const std::string& program, const std::string& prompt)
+AskpassProcess start_askpass(const std::string& program, const std::string& prompt, AskpassPurpose purpose)
 {
     int ends[2];
     if (pipe2(ends, O_CLOEXEC) != 0)
@@ -97,7 +98,7 @@ AskpassProcess start_askpass(const std::string& program, const std::string& prom
     SpawnSetup setup;
     prepare(setup, write_end.get(), program);
     std::vector<std::string> arguments = {program, prompt};
-    std::vector<std::string> environment = askpass_environment();
+    std::vector<std::string> environment = askpass_environment(purpose);
     std::vector<char*> argv = pointers(arguments);
     std::vector<char*> envp = pointers(environment);
     pid_t pid = 0;

@@ -16,11 +16,16 @@ struct AskpassProcess {
     UniqueFd output;
 };
 
-// Starts `program` (searched in PATH if it has no slash) with argv[1] = prompt, the daemon's
-// environment plus SSH_ASKPASS_PROMPT=confirm, stdin /dev/null, stdout a pipe, stderr inherited,
+// What the askpass is asked for: a yes/no answer (its exit status; SSH_ASKPASS_PROMPT=confirm, as
+// ssh-agent sets it) or a passphrase (its stdout; SSH_ASKPASS_PROMPT unset, as ssh-add leaves it).
+enum class AskpassPurpose { confirm, passphrase };
+
+// Starts `program` (searched in PATH if it has no slash) with argv[1] = prompt, the caller's
+// environment with SSH_ASKPASS_PROMPT set for `purpose`, stdin /dev/null, stdout a pipe, stderr inherited,
 // in a process group of its own, SIGPIPE at its default. Does not wait for it. Throws
 // std::system_error "<program>" with the reason if it cannot be started.
-AskpassProcess start_askpass(const std::string& program, const std::string& prompt);
+AskpassProcess start_askpass(const std::string& program, const std::string& prompt,
+                             AskpassPurpose purpose = AskpassPurpose::confirm);
 
 // The exit status of child `pid` (128 + the signal number if a signal ended it), or nullopt while
 // it is still running. Never blocks. Returns -1 if pid is not a child of this process (already

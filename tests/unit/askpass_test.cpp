@@ -66,6 +66,16 @@ TEST_CASE("the askpass gets the prompt as argv[1], SSH_ASKPASS_PROMPT=confirm, a
     CHECK_THROWS_AS(start_askpass("/nonexistent/askpass", "x"), std::system_error);
 }
 
+TEST_CASE("a passphrase askpass runs without SSH_ASKPASS_PROMPT, even when the caller has one set")
+{
+    ::setenv("SSH_ASKPASS_PROMPT", "confirm", 1);
+    AskpassProcess printenv = start_askpass("printenv", "SSH_ASKPASS_PROMPT", AskpassPurpose::passphrase);
+    char variable[32] = {};
+    CHECK(::read(printenv.output.get(), variable, sizeof variable) == 0);
+    CHECK(wait_for(printenv.pid) == 1);
+    ::unsetenv("SSH_ASKPASS_PROMPT");
+}
+
 TEST_CASE("kill ends a running askpass and reap reports the signal")
 {
     AskpassProcess child = start_askpass("sleep", "30");
