@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "agent/daemon_options.hpp"
+#include "agent/host_names.hpp"
 #include "agent/locked_secrets.hpp"
 #include "agent/server.hpp"
 #include "agent/shell_output.hpp"
@@ -57,6 +58,10 @@ int serve(const agent::DaemonOptions& options, platform::AgentSocket& socket)
     server.listen_fd = socket.take_listener().release();
     server.dispatcher.default_lifetime = options.lifetime;
     server.dispatcher.fingerprint_hash = options.fingerprint_hash;
+    server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));
+    server.dispatcher.askpass_program = options.askpass_program;
+    if (options.confirm_timeout)
+        server.confirm_timeout = *options.confirm_timeout;
     spdlog::info("listening on {}", socket.path());
     return agent::serve(std::move(server));
 }

@@ -101,6 +101,10 @@ assert_rc() {
 $OUT"
 }
 
+# agent_is_latchkeyd: the agent under test is latchkeyd (for checks of what only latchkeyd offers; the
+# caller says so in its output, so nothing is skipped silently).
+agent_is_latchkeyd() { [[ $(basename "$AGENT") == latchkeyd* ]]; }
+
 pid_alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 pid_gone() { ! pid_alive "$1"; }
 
