@@ -248,7 +248,7 @@ std::string help_text()
            "                   the program that asks to confirm a key's use; default $SSH_ASKPASS in\n"
            "                   latchkeyd's environment, else /usr/lib/ssh/x11-ssh-askpass (Debian's\n"
            "                   ssh-askpass package). It runs with SSH_ASKPASS_PROMPT=confirm and the\n"
-           "                   question as its argument; exit status 0 allows\n"
+           "                   question as its argument; exit status 0 with no output or \"yes\" allows\n"
            "  --help           print this help\n"
            "\n"
            "Start it with eval \"$(latchkeyd)\", or run a command under it: latchkeyd bash.\n";
