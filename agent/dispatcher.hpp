@@ -45,6 +45,9 @@ struct DispatcherOptions {
     // Askpass program for keys added with ssh-add -c; none = platform::find_askpass_program() at
     // each such signature.
     std::optional<std::string> askpass_program{};
+    // What status@latchkey.invalid reports: the daemon's process id and version.
+    std::uint32_t daemon_pid = 0;
+    std::string version{};
 };
 
 // A signature that waits for the user (ssh-add -c): ask with `program` and `prompt`, then call

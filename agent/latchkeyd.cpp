@@ -57,6 +57,8 @@ int serve(const agent::DaemonOptions& options, platform::AgentSocket& socket)
     server.listen_fd = socket.take_listener().release();
     server.dispatcher.default_lifetime = options.lifetime;
     server.dispatcher.fingerprint_hash = options.fingerprint_hash;
+    server.dispatcher.daemon_pid = static_cast<std::uint32_t>(platform::current_pid());
+    server.dispatcher.version = LATCHKEY_VERSION;
     spdlog::info("listening on {}", socket.path());
     return agent::serve(std::move(server));
 }
