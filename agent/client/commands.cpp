@@ -94,13 +94,14 @@ bool remove_blob(AgentClient& agent, const protocol::Bytes& blob)
     return succeeded(agent.call(protocol::RemoveIdentity{blob}));
 }
 
-// Removes the keys whose fingerprint is `fingerprint_text`. False (after saying why) if there is none.
+// Removes the keys (and certificates of them) whose fingerprint is `fingerprint_text`. False (after saying
+// why) if there is none.
 bool remove_by_fingerprint(const std::string& fingerprint_text, AgentClient& agent, ClientContext& context)
 {
     const FingerprintHash hash = fingerprint_text.starts_with("MD5:") ? FingerprintHash::md5 : FingerprintHash::sha256;
     bool found = false;
     for (const protocol::Identity& identity : stock_list(agent)) {
-        if (fingerprint(identity.key_blob, hash) != fingerprint_text)
+        if (key_fingerprint(identity.key_blob, hash) != fingerprint_text)
             continue;
         found = true;
         if (!remove_blob(agent, identity.key_blob)) {

@@ -83,7 +83,7 @@ std::string destinations_text(const std::vector<protocol::DestinationConstraint>
 void append_text_entry(std::string& out, const ListedKey& listed, std::uint64_t now)
 {
     const protocol::IdentityDetails& identity = listed.identity;
-    std::string fingerprint = sha256_fingerprint(identity.key_blob);
+    std::string fingerprint = key_fingerprint(identity.key_blob);
     auto key = protocol::decode_public_key(identity.key_blob);
     if (!key) {
         out += "unknown key " + fingerprint + " " + identity.comment + "\n";
@@ -126,7 +126,7 @@ std::string json_entry(const ListedKey& listed, std::uint64_t now)
     auto key = protocol::decode_public_key(identity.key_blob);
     std::string out = "{\"type\": " + json_string(key ? key_type_label(*key) : "unknown") +
                       ", \"bits\": " + std::to_string(key ? key_bits(*key) : 0) +
-                      ", \"fingerprint\": " + json_string(sha256_fingerprint(identity.key_blob)) +
+                      ", \"fingerprint\": " + json_string(key_fingerprint(identity.key_blob)) +
                       ", \"comment\": " + json_string(identity.comment);
     const auto* certificate = key ? std::get_if<protocol::Certificate>(&*key) : nullptr;
     out += ", \"certificate\": " + (certificate ? json_certificate(*certificate, now) : "null");
@@ -144,6 +144,14 @@ std::string json_entry(const ListedKey& listed, std::uint64_t now)
 }
 
 }  // namespace
+
+std::string key_fingerprint(protocol::ByteView blob, FingerprintHash hash)
+{
+    auto key = protocol::decode_public_key(blob);
+    if (!key || !protocol::is_certificate(*key))
+        return fingerprint(blob, hash);
+    return fingerprint(protocol::encode_public_key(protocol::PublicKey(protocol::underlying_key(*key))), hash);
+}
 
 std::string key_type_label(const protocol::PublicKey& key)
 {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/fingerprint.hpp"
 #include "protocol/key_blob.hpp"
 #include "protocol/latchkey_extensions.hpp"
 
@@ -16,6 +17,10 @@ std::string key_type_label(const protocol::PublicKey& key);
 
 // The key's size in bits: RSA and DSA from the modulus, ECDSA from the curve, 256 for Ed25519.
 unsigned key_bits(const protocol::PublicKey& key);
+
+// The fingerprint ssh-add -l shows: of the key itself, also for a certificate (as OpenSSH's sshkey_fingerprint);
+// of the blob as given if it does not decode. Never fails.
+std::string key_fingerprint(protocol::ByteView blob, FingerprintHash hash = FingerprintHash::sha256);
 
 // "alice@host1.example" or "jump.example>bob@host2.example" for one hop, as ssh-add -h takes it.
 std::string describe_destination(const protocol::DestinationConstraint& destination);

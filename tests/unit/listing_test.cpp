@@ -89,6 +89,14 @@ TEST_CASE("certificates show their key id and validity, judged at the given time
     CHECK(format_key_list({listed("../certs/ed25519-forever-cert.pub", "f")}, 0).find("valid forever\n") != std::string::npos);
 }
 
+TEST_CASE("a certificate's fingerprint is its key's, as ssh-add -l shows it")
+{
+    CHECK(key_fingerprint(blob_of("ed25519-cert.pub")) == agent::sha256_fingerprint(blob_of("ed25519.pub")));
+    CHECK(key_fingerprint(blob_of("ed25519.pub"), agent::FingerprintHash::md5) ==
+          agent::md5_fingerprint(blob_of("ed25519.pub")));
+    CHECK(format_key_list({listed("ed25519-cert.pub", "c")}, 0).starts_with("256 " + agent::sha256_fingerprint(blob_of("ed25519.pub"))));
+}
+
 TEST_CASE("details unknown (a stock agent): only the ssh-add -l line")
 {
     ListedKey key = listed("ed25519.pub", "x");
