@@ -119,6 +119,42 @@ std::size_t apply_word(DaemonOptions& options, const std::vector<std::string>& a
     return index + 1;
 }
 
+// The name of a long option latchkeyd knows in "--name[=value]", or empty.
+std::string long_option_name(const std::string& word)
+{
+    if (!word.starts_with("--"))
+        return {};
+    const std::string name = word.substr(2, word.find('=') == std::string::npos ? std::string::npos : word.find('=') - 2);
+    return name == "confirm-timeout" || name == "askpass" ? name : std::string();
+}
+
+// Applies one "--name[=value]" word of a known long option, taking the value from the next word if it
+// has no '='; returns the index of the next word to read.
+std::size_t apply_long_option(DaemonOptions& options, const std::vector<std::string>& arguments, std::size_t index)
+{
+    const std::string& word = arguments[index];
+    const std::size_t equals = word.find('=');
+    const std::string name = long_option_name(word);
+    std::string value;
+    if (equals != std::string::npos)
+        value = word.substr(equals + 1);
+    else if (index + 1 < arguments.size())
+        value = arguments[++index];
+    else
+        usage_error("option requires an argument -- " + name);
+    if (name == "askpass") {
+        if (value.empty())
+            usage_error("--askpass needs a program");
+        options.askpass_program = value;
+    } else {
+        const auto timeout = parse_duration(value);
+        if (!timeout || timeout->count() == 0)
+            usage_error("Invalid confirmation timeout \"" + value + "\": use seconds or a duration such as 2m");
+        options.confirm_timeout = timeout;
+    }
+    return index + 1;
+}
+
 bool conflicts_with_command(const DaemonOptions& options)
 {
     return options.mode == DaemonMode::kill || options.shell || options.foreground != Foreground::no;
@@ -156,7 +192,8 @@ DaemonOptions parse_daemon_options(const std::vector<std::string>& arguments)
         }
         if (word.size() < 2 || word[0] != '-')
             break;
-        index = apply_word(options, arguments, index);
+        index = long_option_name(word).empty() ? apply_word(options, arguments, index)
+                                               : apply_long_option(options, arguments, index);
     }
     if (options.mode == DaemonMode::version)
         return options;
@@ -204,6 +241,14 @@ std::string help_text()
            "  -P providers     allowed PKCS#11/FIDO provider paths (recorded, not used yet)\n"
            "  -t life          default key lifetime, e.g. 90, 30m, 1h30m, 2d, 1w\n"
            "  -V               print the version\n"
+           "  --confirm-timeout time\n"
+           "                   how long a confirmation prompt (ssh-add -c) waits before it refuses,\n"
+           "                   e.g. 30, 2m (default 60 s)\n"
+           "  --askpass program\n"
+           "                   the program that asks to confirm a key's use; default $SSH_ASKPASS in\n"
+           "                   latchkeyd's environment, else /usr/lib/ssh/x11-ssh-askpass (Debian's\n"
+           "                   ssh-askpass package). It runs with SSH_ASKPASS_PROMPT=confirm and the\n"
+           "                   question as its argument; exit status 0 allows\n"
            "  --help           print this help\n"
            "\n"
            "Start it with eval \"$(latchkeyd)\", or run a command under it: latchkeyd bash.\n";

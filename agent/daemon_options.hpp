@@ -36,6 +36,9 @@ struct DaemonOptions {
     std::optional<std::string> allowed_providers;                 // -P, recorded for providers to come
     std::vector<std::string> agent_options;                       // -O, each one validated
     std::vector<std::string> command;                             // command [arg ...]
+    // Long options of latchkeyd's own (ssh-agent has neither):
+    std::optional<std::chrono::seconds> confirm_timeout;  // --confirm-timeout; none = 60 s
+    std::optional<std::string> askpass_program;           // --askpass; none = $SSH_ASKPASS or ssh-askpass
 };
 
 // A command line latchkeyd refuses. what() is the message to print (ssh-agent's wording; empty when the

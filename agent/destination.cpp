@@ -2,6 +2,10 @@
 #include "agent/destination.hpp"
 
 #include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "agent/host_pattern.hpp"
 
 namespace latchkey::agent {
 
@@ -16,12 +20,29 @@ Error refused(std::string why)
     return Error(ErrorCode::refused, std::move(why));
 }
 
+// OpenSSH's SSH_ALLOWED_CA_SIGALGS (myproposal.h): the algorithms a CA may have signed a host
+// certificate with — not ssh-rsa (SHA-1) and not ssh-dss.
+constexpr std::array<std::string_view, 8> allowed_ca_signature_algorithms = {
+    "ssh-ed25519",  "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512", "rsa-sha2-256"};
+
+// sshkey_check_cert_sigtype: the CA signature blob starts with an allowed algorithm name.
+bool ca_signature_algorithm_allowed(const protocol::Certificate& certificate)
+{
+    protocol::WireReader reader(certificate.signature);
+    auto algorithm = reader.read_text();
+    return algorithm && std::find(allowed_ca_signature_algorithms.begin(), allowed_ca_signature_algorithms.end(),
+                                  *algorithm) != allowed_ca_signature_algorithms.end();
+}
+
 // sshkey_cert_check_host with wildcard principals: a host certificate, valid now, with no critical
-// options, whose principals (if any) match the hop's hostname ("(ORIGIN)" when it has none).
+// options, signed with an allowed algorithm, whose principals (if any) match the hop's hostname
+// ("(ORIGIN)" when it has none).
 bool host_certificate_valid_for(const protocol::Certificate& certificate, const std::string& hostname,
                                 std::uint64_t unix_now)
 {
-    if (certificate.type != protocol::certificate_type_host || !certificate.critical_options.empty())
+    if (certificate.type != protocol::certificate_type_host || !certificate.critical_options.empty() ||
+        !ca_signature_algorithm_allowed(certificate))
         return false;
     if (unix_now < certificate.valid_after || unix_now >= certificate.valid_before)
         return false;
@@ -64,24 +85,6 @@ bool hop_permitted(const std::vector<DestinationConstraint>& constraints, const 
 }
 
 }  // namespace
-
-bool match_pattern(std::string_view text, std::string_view pattern)
-{
-    while (!pattern.empty()) {
-        if (pattern.front() == '*') {
-            pattern.remove_prefix(1);
-            for (std::size_t skip = 0; skip <= text.size(); ++skip)
-                if (match_pattern(text.substr(skip), pattern))
-                    return true;
-            return false;
-        }
-        if (text.empty() || (pattern.front() != '?' && pattern.front() != text.front()))
-            return false;
-        pattern.remove_prefix(1);
-        text.remove_prefix(1);
-    }
-    return text.empty();
-}
 
 Result<void> destination_permitted(const std::vector<DestinationConstraint>& constraints, const BindState& state,
                                    const std::optional<std::string>& user, std::uint64_t unix_now)

@@ -27,9 +27,6 @@ struct BindState {
     bool attempted = false;
 };
 
-// OpenSSH's match_pattern: `*` matches any run of characters, `?` any one; case-sensitive.
-bool match_pattern(std::string_view text, std::string_view pattern);
-
 // Whether keys with these constraints may be used over this connection: for listing (user
 // nullopt) or to sign a userauth request for `user`. Unconstrained keys and unbound local
 // connections are permitted. `unix_now` checks host certificates' validity. Fails with refused,

@@ -7,6 +7,7 @@
 
 #include "agent/extension_answers.hpp"
 #include "agent/fingerprint.hpp"
+#include "agent/host_names.hpp"
 #include "agent/keys/key_factory.hpp"
 #include "agent/keys/verify.hpp"
 #include "platform/posix/askpass.hpp"
@@ -341,8 +342,11 @@ Result<PendingConfirmation> Dispatcher::pending_confirmation(const protocol::Req
                                                   "program: install ssh-askpass (Debian: apt-get install "
                                                   "ssh-askpass) or set SSH_ASKPASS in latchkeyd's environment"));
     std::optional<std::string> host;
-    if (!context.bind_state.binds.empty())
-        host = fingerprint_of(protocol::encode_public_key(context.bind_state.binds.back().host_key));
+    if (!context.bind_state.binds.empty()) {
+        const protocol::PublicKey& host_key = context.bind_state.binds.back().host_key;
+        host = describe_host_key(host_key, fingerprint_of(protocol::encode_public_key(host_key)),
+                                 options_.known_hosts_files);
+    }
     bool forwarded = !context.bind_state.binds.empty() && context.bind_state.binds.back().is_forwarding;
     std::string prompt = confirmation_prompt(plan.comment, plan.fingerprint,
                                              platform::process_ancestry(context.peer.pid), host, forwarded);
@@ -425,13 +429,12 @@ protocol::Bytes Dispatcher::answer(const protocol::Request& request,
 }
 
 std::string confirmation_prompt(std::string_view comment, std::string_view key_fingerprint,
-                                std::string_view requester, std::optional<std::string> host_fingerprint,
-                                bool forwarded)
+                                std::string_view requester, std::optional<std::string> host, bool forwarded)
 {
     std::string prompt = "Allow use of key " + std::string(comment) + "?\nKey fingerprint " +
                          std::string(key_fingerprint) + ".\nRequested by " + std::string(requester);
-    if (host_fingerprint)
-        prompt += "\nfor host key " + *host_fingerprint + (forwarded ? " (forwarded)" : "");
+    if (host)
+        prompt += (forwarded ? "\nforwarded from host " : "\nfor host ") + *host;
     return prompt;
 }
 

@@ -8,6 +8,7 @@
 #include <shared_mutex>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "agent/destination.hpp"
 #include "agent/error.hpp"
@@ -45,6 +46,9 @@ struct DispatcherOptions {
     // Askpass program for keys added with ssh-add -c; none = platform::find_askpass_program() at
     // each such signature.
     std::optional<std::string> askpass_program{};
+    // known_hosts files read at each confirmation prompt to name the bound host (latchkeyd:
+    // default_known_hosts_files of its user); none = the prompt shows the host key's fingerprint.
+    std::vector<std::string> known_hosts_files{};
     // What status@latchkey.invalid reports: the daemon's process id and version.
     std::uint32_t daemon_pid = 0;
     std::string version{};
@@ -61,11 +65,11 @@ struct PendingConfirmation {
 };
 
 // The text of a confirmation prompt: the key's comment and fingerprint, the requesting process
-// (its ancestry) and, on a bound connection, the host key's fingerprint, "(forwarded)" when the
-// last bind is a forwarding one. Never fails.
+// (its ancestry) and, on a bound connection, the host (describe_host_key: its known_hosts names and
+// fingerprint) — "for host …", or "forwarded from host …" when the last bind is a forwarding one,
+// so the request comes from a process on that host. Never fails.
 std::string confirmation_prompt(std::string_view comment, std::string_view key_fingerprint,
-                                std::string_view requester, std::optional<std::string> host_fingerprint,
-                                bool forwarded);
+                                std::string_view requester, std::optional<std::string> host, bool forwarded);
 
 // Thread-safe: requests from many connections may be handled at once on a worker pool. Signing
 // runs outside the keystore lock, so a slow RSA signature never holds up another client.

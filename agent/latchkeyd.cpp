@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "agent/daemon_options.hpp"
+#include "agent/host_names.hpp"
 #include "agent/locked_secrets.hpp"
 #include "agent/server.hpp"
 #include "agent/shell_output.hpp"
@@ -59,6 +60,10 @@ int serve(const agent::DaemonOptions& options, platform::AgentSocket& socket)
     server.dispatcher.fingerprint_hash = options.fingerprint_hash;
     server.dispatcher.daemon_pid = static_cast<std::uint32_t>(platform::current_pid());
     server.dispatcher.version = LATCHKEY_VERSION;
+    server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));
+    server.dispatcher.askpass_program = options.askpass_program;
+    if (options.confirm_timeout)
+        server.confirm_timeout = *options.confirm_timeout;
     spdlog::info("listening on {}", socket.path());
     return agent::serve(std::move(server));
 }

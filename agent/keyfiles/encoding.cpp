@@ -43,35 +43,11 @@ int hex_value(char c)
     return -1;
 }
 
-}  // namespace
-
-std::string_view as_text(protocol::ByteView bytes)
+// The one base64 decoder, into SecretBytes or plain Bytes.
+template <class Buffer>
+Result<Buffer> decode_base64_into(std::string_view text)
 {
-    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
-protocol::ByteView as_bytes(std::string_view text)
-{
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
-std::optional<std::string_view> armored_body(std::string_view text, std::string_view label)
-{
-    const std::string begin = "-----BEGIN " + std::string(label) + "-----";
-    const std::string end = "-----END " + std::string(label) + "-----";
-    auto start = text.find(begin);
-    if (start == std::string_view::npos)
-        return std::nullopt;
-    start += begin.size();
-    auto stop = text.find(end, start);
-    if (stop == std::string_view::npos)
-        return std::nullopt;
-    return text.substr(start, stop - start);
-}
-
-Result<SecretBytes> base64_decode(std::string_view text)
-{
-    SecretBytes out;
+    Buffer out;
     out.reserve(text.size() / 4 * 3 + 3);
     std::uint32_t accumulator = 0;
     int bits = 0;
@@ -100,6 +76,42 @@ Result<SecretBytes> base64_decode(std::string_view text)
     if (symbols % 4 != 0 || padding > 2 || bits >= 6)
         return fail(malformed("base64 is not a whole number of groups"));
     return out;
+}
+
+}  // namespace
+
+std::string_view as_text(protocol::ByteView bytes)
+{
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+protocol::ByteView as_bytes(std::string_view text)
+{
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+std::optional<std::string_view> armored_body(std::string_view text, std::string_view label)
+{
+    const std::string begin = "-----BEGIN " + std::string(label) + "-----";
+    const std::string end = "-----END " + std::string(label) + "-----";
+    auto start = text.find(begin);
+    if (start == std::string_view::npos)
+        return std::nullopt;
+    start += begin.size();
+    auto stop = text.find(end, start);
+    if (stop == std::string_view::npos)
+        return std::nullopt;
+    return text.substr(start, stop - start);
+}
+
+Result<SecretBytes> base64_decode(std::string_view text)
+{
+    return decode_base64_into<SecretBytes>(text);
+}
+
+Result<protocol::Bytes> base64_decode_public(std::string_view text)
+{
+    return decode_base64_into<protocol::Bytes>(text);
 }
 
 Result<protocol::Bytes> hex_decode(std::string_view text)

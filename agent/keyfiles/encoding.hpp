@@ -23,6 +23,9 @@ std::optional<std::string_view> armored_body(std::string_view text, std::string_
 // goes straight into SecretBytes. Fails with malformed for any other character or bad padding.
 Result<SecretBytes> base64_decode(std::string_view text);
 
+// The same for public data (known_hosts keys and hashed names), into ordinary memory.
+Result<protocol::Bytes> base64_decode_public(std::string_view text);
+
 // Lower- or upper-case hex digits, two per byte. Fails with malformed otherwise.
 Result<protocol::Bytes> hex_decode(std::string_view text);
 

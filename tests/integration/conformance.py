@@ -3,9 +3,12 @@
 against OpenSSH's ssh-agent (LATCHKEY_REFERENCE_AGENT, default /usr/bin/ssh-agent), each freshly started.
 Each case checks what the protocol requires of any agent, and records replies that both agents must give
 byte for byte; any difference fails. Deliberately not compared (see README.md): the `query` extension,
-a failing session-bind (FAILURE in 9.2, EXTENSION_FAILURE in 10.3+), trailing bytes after a complete
+a failing session-bind (FAILURE in 9.2, EXTENSION_FAILURE in 10.3+) and the list after it (9.4+ hides
+destination-restricted keys), trailing bytes after a complete
 request, the zero-length frame, and malformed LOCK/UNLOCK bodies (OpenSSH aborts the whole agent on those)."""
 
+import base64
+import os
 import socket
 import struct
 import sys
@@ -13,10 +16,11 @@ import time
 import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from agentproto import (ADD_ID_CONSTRAINED, EMPTY_LIST_REPLY, EXTENSION, EXTENSION_FAILURE, EXTENSION_RESPONSE,
-                        FAILURE, FAILURE_REPLY, IDENTITIES_ANSWER, KEY_NAMES, LOCK, MAX_FRAME, REMOVE_ALL_IDENTITIES,
-                        REQUEST_IDENTITIES, SIGN_RESPONSE, SUCCESS_REPLY, UNLOCK, Agent, Closed, agent_under_test,
-                        capture, describe, frame, main_guard, reference_agent, string, u32)
+from agentproto import (ADD_ID_CONSTRAINED, ADD_IDENTITY, DATA, EMPTY_LIST_REPLY, EXTENSION, EXTENSION_FAILURE,
+                        EXTENSION_RESPONSE, FAILURE, FAILURE_REPLY, IDENTITIES_ANSWER, KEY_NAMES, LOCK, MAX_FRAME,
+                        REMOVE_ALL_IDENTITIES, REMOVE_IDENTITY, REQUEST_IDENTITIES, SIGN_REQUEST, SIGN_RESPONSE,
+                        SUCCESS_REPLY, UNLOCK, Agent, Closed, agent_under_test, capture, describe, frame, main_guard,
+                        reference_agent, string, u32)
 
 LIST = bytes([REQUEST_IDENTITIES])
 # Keys whose signatures are deterministic (Ed25519, RSA PKCS#1 v1.5): both agents must return the same bytes.
@@ -226,6 +230,74 @@ def case_extensions(agent, t):
         t.ask(c, "list after extensions", LIST, EMPTY_LIST_REPLY)
 
 
+def read_string(data, pos):
+    """(bytes, next position) of the RFC 4251 string at data[pos:]."""
+    (ln,) = struct.unpack(">I", data[pos:pos + 4])
+    return data[pos + 4:pos + 4 + ln], pos + 4 + ln
+
+
+def add_unencrypted_ed25519(path):
+    """The ADD_IDENTITY body for an unencrypted openssh-key-v1 Ed25519 file made by ssh-keygen."""
+    with open(path) as f:
+        lines = [l for l in f.read().splitlines() if not l.startswith("-----")]
+    blob = base64.b64decode("".join(lines))
+    magic = b"openssh-key-v1\0"
+    assert blob.startswith(magic), path
+    pos = len(magic)
+    for _ in range(3):  # cipher "none", kdf "none", empty kdf options
+        _, pos = read_string(blob, pos)
+    pos += 4  # one key
+    public, pos = read_string(blob, pos)
+    private, _ = read_string(blob, pos)
+    pos = 8  # two check integers
+    fields = []
+    for _ in range(4):  # type, public point, private scalar||point, comment
+        field, pos = read_string(private, pos)
+        fields.append(field)
+    return bytes([ADD_IDENTITY]) + b"".join(string(f) for f in fields), public
+
+
+def session_bind(host_blob, session_id, signature, forwarding=False):
+    return (bytes([EXTENSION]) + string("session-bind@openssh.com") + string(host_blob) + string(session_id)
+            + string(signature) + bytes([1 if forwarding else 0]))
+
+
+def case_session_bind(agent, t):
+    """session-bind with a real host key signature binds (a destination-restricted key is listed); a forged
+    signature, or the signature under another host's key, fails."""
+    add_host1, host1 = add_unencrypted_ed25519(os.path.join(DATA, "hosts", "host1-ed25519"))
+    host2 = base64.b64decode(open(os.path.join(DATA, "hosts", "host2-ecdsa-256.pub")).read().split()[1])
+    session_id = bytes(range(32))
+    with agent.conn() as c:
+        # The agent itself makes the host's signature over the session id (what sshd's key would send).
+        t.ask(c, "add host1's key", add_host1, SUCCESS_REPLY)
+        reply = t.ask(c, "host1 signs the session id", bytes([SIGN_REQUEST]) + string(host1) + string(session_id)
+                      + u32(0), lambda r: sig_algorithm(r) == "ssh-ed25519")
+        signature, _ = read_string(reply, 1)
+        t.ask(c, "remove host1's key", bytes([REMOVE_IDENTITY]) + string(host1), SUCCESS_REPLY)
+        # add-destination: keys/ed25519 restricted to alice@host1.example (host1's key).
+        t.ask(c, "add a key restricted to host1", capture("add-destination"), SUCCESS_REPLY)
+    forged = signature[:-1] + bytes([signature[-1] ^ 1])
+    with agent.conn() as c:
+        t.ask(c, "session-bind signed by host1", session_bind(host1, session_id, signature), SUCCESS_REPLY)
+        t.ask(c, "list on the connection bound to host1", LIST, expect_list_of(["latchkey-test-ed25519"]))
+        t.ask(c, "sign a non-userauth message with the restricted key", capture("sign-ed25519"), FAILURE_REPLY)
+    for label, body in [("a forged signature", session_bind(host1, session_id, forged)),
+                        ("host1's signature under host2's key", session_bind(host2, session_id, signature)),
+                        ("a truncated signature", session_bind(host1, session_id, signature[:-8]))]:
+        with agent.conn() as c:
+            reply = t.ask(c, "session-bind with " + label, body, compare=False)
+            t.check(reply in (FAILURE_REPLY, bytes([EXTENSION_FAILURE])), "session-bind with " + label,
+                    "expected FAILURE or EXTENSION_FAILURE, got " + describe(reply))
+            # OpenSSH 9.4+ (and latchkeyd) hide restricted keys once a bind failed; 9.2 still lists them.
+            reply = t.ask(c, "list after session-bind with " + label, LIST, compare=False)
+            t.check(reply == EMPTY_LIST_REPLY or expect_list_of(["latchkey-test-ed25519"])(reply),
+                    "list after session-bind with " + label, "expected an empty list (OpenSSH 9.4+) or the restricted "
+                    "key (9.2), got " + describe(reply))
+    with agent.conn() as c:
+        t.ask(c, "list on an unbound connection (local use)", LIST, expect_list_of(["latchkey-test-ed25519"]))
+
+
 def case_framing(agent, t):
     """Frames split across writes, a frame of exactly 256 KiB, oversize frames, pipelined requests."""
     with agent.conn() as other, agent.conn() as c:
@@ -332,8 +404,8 @@ def case_lock(agent, t):
         t.ask(c, "list at the end", LIST, keys)
 
 
-CASES = [case_unknown_messages, case_keys, case_malformed, case_extensions, case_framing, case_concurrency,
-         case_lock]
+CASES = [case_unknown_messages, case_keys, case_malformed, case_extensions, case_session_bind, case_framing,
+         case_concurrency, case_lock]
 
 
 def run_case(case, binary, label):

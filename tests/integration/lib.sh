@@ -79,6 +79,39 @@ wait_until() {
     done
 }
 
+# timed_add LIFETIME SSH-ADD-ARGS...: runs ssh-add (must succeed) and records when it started and ended
+# in ADD_START/ADD_END ($EPOCHREALTIME without the dot, microseconds) for await_expiry.
+timed_add() {
+    ADD_LIFETIME=$1
+    shift
+    ADD_START=${EPOCHREALTIME/./}
+    assert_rc 0 ssh-add "$@"
+    ADD_END=${EPOCHREALTIME/./}
+}
+
+# await_expiry WHAT COMMAND...: after timed_add, polls COMMAND (true once the key is gone) every 20 ms.
+# Fails if the key is still there at a check that starts more than one second after the latest moment
+# it may expire (ADD_END + lifetime), or if it is gone before ADD_START + lifetime - 1 s (OpenSSH's
+# ssh-agent counts whole seconds, so it may drop a key up to a second early).
+await_expiry() {
+    local what=$1 before after
+    shift
+    local latest=$((ADD_END + (ADD_LIFETIME + 1) * 1000000)) earliest=$((ADD_START + (ADD_LIFETIME - 1) * 1000000))
+    while :; do
+        before=${EPOCHREALTIME/./}
+        if "$@" >/dev/null 2>&1; then
+            after=${EPOCHREALTIME/./}
+            break
+        fi
+        [ "$before" -le "$latest" ] ||
+            fail "$what: still there $(((before - ADD_END) / 1000)) ms after ssh-add returned (lifetime ${ADD_LIFETIME}s)"
+        sleep 0.02
+    done
+    [ "$after" -ge "$earliest" ] ||
+        fail "$what: gone $(((after - ADD_START) / 1000)) ms after ssh-add started (lifetime ${ADD_LIFETIME}s)"
+    echo "    $what: gone $(((after - ADD_END) / 1000)) ms after ssh-add returned (lifetime ${ADD_LIFETIME}s)"
+}
+
 assert_eq() { # EXPECTED ACTUAL WHAT
     [ "$1" == "$2" ] || fail "$3: expected
 $1
@@ -100,6 +133,10 @@ assert_rc() {
     [ "$rc" -eq "$expected" ] || fail "'$*' exited $rc, expected $expected; output:
 $OUT"
 }
+
+# agent_is_latchkeyd: the agent under test is latchkeyd (for checks of what only latchkeyd offers; the
+# caller says so in its output, so nothing is skipped silently).
+agent_is_latchkeyd() { [[ $(basename "$AGENT") == latchkeyd* ]]; }
 
 pid_alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 pid_gone() { ! pid_alive "$1"; }

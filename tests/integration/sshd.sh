@@ -25,17 +25,18 @@ _free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_sshd [sshd_config LINES...]: (re)starts sshd with the base config plus LINES (e.g.
-# "PubkeyAcceptedAlgorithms rsa-sha2-256"); sets SSHD_PORT and SSHD_LOG once it listens.
-start_sshd() {
-    stop_sshd
-    local attempt
+# _launch_sshd DIR [sshd_config LINES...]: starts an sshd with host key DIR/host_ed25519 (and the shared
+# authorized_keys, principals and CAs of $SSHD_DIR), config DIR/sshd_config; sets SSHD_PORT, SSHD_LOG and
+# SSHD_PID once it listens.
+_launch_sshd() {
+    local dir=$1 attempt
+    shift
     for attempt in 1 2 3 4 5; do
         SSHD_PORT=$(_free_port)
-        SSHD_LOG=$SSHD_DIR/sshd-$SSHD_PORT.log
+        SSHD_LOG=$dir/sshd-$SSHD_PORT.log
         {
             echo "ListenAddress 127.0.0.1:$SSHD_PORT"
-            echo "HostKey $SSHD_DIR/host_ed25519"
+            echo "HostKey $dir/host_ed25519"
             echo "PidFile none"
             echo "UsePAM no"
             echo "StrictModes no"
@@ -50,9 +51,9 @@ start_sshd() {
             echo "TrustedUserCAKeys $SSHD_DIR/trusted_user_ca_keys"
             echo "LogLevel VERBOSE"
             printf '%s\n' "$@"
-        } >"$SSHD_DIR/sshd_config"
-        "$SSHD" -t -f "$SSHD_DIR/sshd_config" || fail "sshd -t rejects the config: $(cat "$SSHD_DIR/sshd_config")"
-        "$SSHD" -D -e -f "$SSHD_DIR/sshd_config" 2>"$SSHD_LOG" </dev/null &
+        } >"$dir/sshd_config"
+        "$SSHD" -t -f "$dir/sshd_config" || fail "sshd -t rejects the config: $(cat "$dir/sshd_config")"
+        "$SSHD" -D -e -f "$dir/sshd_config" 2>"$SSHD_LOG" </dev/null &
         SSHD_PID=$!
         track_pid "$SSHD_PID"
         local deadline=$((SECONDS + 10))
@@ -67,6 +68,31 @@ start_sshd() {
         return 0
     done
     fail "no free port for sshd after 5 attempts"
+}
+
+# start_sshd [sshd_config LINES...]: (re)starts sshd with the base config plus LINES (e.g.
+# "PubkeyAcceptedAlgorithms rsa-sha2-256"); sets SSHD_PORT and SSHD_LOG once it listens.
+start_sshd() {
+    stop_sshd
+    _launch_sshd "$SSHD_DIR" "$@"
+}
+
+# HOST_PORT[NAME], HOST_LOG[NAME], HOST_KEY[NAME] (the .pub file) of the sshds start_host_sshd started.
+declare -A HOST_PORT HOST_LOG HOST_KEY
+
+# start_host_sshd NAME [sshd_config LINES...]: one more sshd beside start_sshd's, with its own Ed25519
+# host key ($SSHD_DIR/NAME/host_ed25519, comment latchkey-it-NAME) and the shared user settings. It runs
+# until the test ends; SSHD_PORT, SSHD_LOG and SSHD_PID keep describing start_sshd's.
+start_host_sshd() {
+    local name=$1 dir=$SSHD_DIR/$1 port=${SSHD_PORT:-} log=${SSHD_LOG:-} pid=${SSHD_PID:-}
+    shift
+    mkdir -p "$dir"
+    [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C "latchkey-it-$name" -f "$dir/host_ed25519"
+    _launch_sshd "$dir" "$@"
+    HOST_PORT[$name]=$SSHD_PORT
+    HOST_LOG[$name]=$SSHD_LOG
+    HOST_KEY[$name]=$dir/host_ed25519.pub
+    SSHD_PORT=$port SSHD_LOG=$log SSHD_PID=$pid
 }
 
 stop_sshd() {

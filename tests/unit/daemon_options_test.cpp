@@ -155,3 +155,28 @@ TEST_CASE("usage keeps ssh-agent's layout; --help adds a description")
     CHECK(usage.find("       latchkeyd [-c | -s] -k\n") != std::string::npos);
     CHECK(help_text().find(usage) != std::string::npos);
 }
+
+TEST_CASE("--confirm-timeout and --askpass, latchkeyd's own long options")
+{
+    const DaemonOptions none = parse_daemon_options({"-D"});
+    CHECK_FALSE(none.confirm_timeout.has_value());
+    CHECK_FALSE(none.askpass_program.has_value());
+
+    const DaemonOptions attached = parse_daemon_options({"--confirm-timeout=2m", "--askpass=/bin/ask", "-D"});
+    CHECK(attached.confirm_timeout == std::chrono::seconds(120));
+    CHECK(attached.askpass_program == "/bin/ask");
+    CHECK(attached.foreground == Foreground::quiet);
+
+    const DaemonOptions separate = parse_daemon_options({"-a", "s", "--confirm-timeout", "15", "--askpass", "ask", "sh"});
+    CHECK(separate.confirm_timeout == std::chrono::seconds(15));
+    CHECK(separate.askpass_program == "ask");
+    CHECK(separate.bind_address == "s");
+    CHECK(separate.command == Args {"sh"});
+
+    CHECK(std::string(refusal({"--confirm-timeout=0"}).what()).starts_with("Invalid confirmation timeout \"0\""));
+    CHECK(std::string(refusal({"--confirm-timeout", "soon"}).what()).starts_with("Invalid confirmation timeout"));
+    CHECK(std::string(refusal({"--askpass="}).what()) == "--askpass needs a program");
+    CHECK(std::string(refusal({"--askpass"}).what()) == "option requires an argument -- askpass");
+    // After the command starts they belong to the command.
+    CHECK(parse_daemon_options({"sh", "--askpass=x"}).command == Args {"sh", "--askpass=x"});
+}

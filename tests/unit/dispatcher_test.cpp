@@ -259,9 +259,9 @@ TEST_CASE("the confirmation prompt names the key, the requester and a bound host
 {
     CHECK(agent::confirmation_prompt("me@laptop", "SHA256:abc", "ssh (pid 12) ← bash (pid 10)", std::nullopt, false) ==
           "Allow use of key me@laptop?\nKey fingerprint SHA256:abc.\nRequested by ssh (pid 12) ← bash (pid 10)");
-    std::string bound = agent::confirmation_prompt("k", "SHA256:abc", "ssh (pid 12)", "SHA256:host", true);
-    CHECK(bound.ends_with("\nfor host key SHA256:host (forwarded)"));
-    CHECK_FALSE(agent::confirmation_prompt("k", "f", "r", "SHA256:host", false).ends_with("(forwarded)"));
+    std::string bound = agent::confirmation_prompt("k", "SHA256:abc", "ssh (pid 12)", "host1 (SHA256:host)", true);
+    CHECK(bound.ends_with("\nforwarded from host host1 (SHA256:host)"));
+    CHECK(agent::confirmation_prompt("k", "f", "r", "host1 (SHA256:host)", false).ends_with("\nfor host host1 (SHA256:host)"));
 }
 
 TEST_CASE("lock hides keys and refuses everything but unlock; a wrong passphrase keeps it locked")

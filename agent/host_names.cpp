@@ -1,0 +1,60 @@
+// Names of bound hosts for confirmation prompts, read from known_hosts files at each prompt.
+#include "agent/host_names.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include "agent/known_hosts.hpp"
+
+namespace latchkey::agent {
+
+namespace {
+
+// Up to max_known_hosts_file bytes of `path`; empty if it cannot be read.
+protocol::Bytes read_bounded(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    protocol::Bytes contents;
+    std::istreambuf_iterator<char> it(in), end;
+    for (; it != end && contents.size() < max_known_hosts_file; ++it)
+        contents.push_back(static_cast<std::uint8_t>(*it));
+    return contents;
+}
+
+}  // namespace
+
+std::vector<std::string> default_known_hosts_files(const char* home)
+{
+    std::vector<std::string> files;
+    if (home != nullptr && *home != '\0') {
+        files.push_back(std::string(home) + "/.ssh/known_hosts");
+        files.push_back(std::string(home) + "/.ssh/known_hosts2");
+    }
+    files.emplace_back("/etc/ssh/ssh_known_hosts");
+    files.emplace_back("/etc/ssh/ssh_known_hosts2");
+    return files;
+}
+
+std::string describe_host_key(const protocol::PublicKey& host_key, std::string_view fingerprint,
+                              const std::vector<std::string>& files)
+{
+    std::vector<std::string> names;
+    std::size_t hashed = 0;
+    for (const std::string& file : files) {
+        const KeyHostNames found = find_key_host_names(parse_known_hosts(read_bounded(file)), host_key);
+        hashed += found.hashed_matches;
+        for (const std::string& name : found.names)
+            if (std::find(names.begin(), names.end(), name) == names.end())
+                names.push_back(name);
+    }
+    const std::string suffix = " (" + std::string(fingerprint) + ")";
+    if (names.empty())
+        return (hashed != 0 ? "a host with a hashed known_hosts name" : "an unknown host") + suffix;
+    std::string joined;
+    for (const std::string& name : names)
+        joined += (joined.empty() ? "" : ", ") + name;
+    return joined + suffix;
+}
+
+}  // namespace latchkey::agent
