@@ -3,19 +3,24 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "agent/extension_answers.hpp"
 #include "agent/fingerprint.hpp"
 #include "agent/host_names.hpp"
 #include "agent/keys/key_factory.hpp"
 #include "agent/keys/verify.hpp"
 #include "platform/posix/askpass.hpp"
+#include "protocol/latchkey_extensions.hpp"
 
 namespace latchkey::agent {
 
 namespace {
 
 // Extensions answered by this agent, as listed in the reply to "query".
-const std::vector<std::string> supported_extensions = {std::string(protocol::query_extension_name),
-                                                       std::string(protocol::session_bind_extension_name)};
+const std::vector<std::string> supported_extensions = {
+    std::string(protocol::query_extension_name), std::string(protocol::session_bind_extension_name),
+    std::string(protocol::status_extension_name), std::string(protocol::list_details_extension_name)};
 
 // Wall-clock seconds, for host certificate validity.
 std::uint64_t unix_now()
@@ -66,8 +71,8 @@ bool is_known_extension(const protocol::Request& request)
     const auto* extension = std::get_if<protocol::Extension>(&request);
     if (extension == nullptr)
         return false;
-    return extension->name == protocol::query_extension_name ||
-           extension->name == protocol::session_bind_extension_name;
+    return std::find(supported_extensions.begin(), supported_extensions.end(), extension->name) !=
+           supported_extensions.end();
 }
 
 // Requests that proceed while the agent is locked (everything else is refused).
@@ -76,7 +81,8 @@ bool allowed_while_locked(const protocol::Request& request)
     if (std::holds_alternative<protocol::Unlock>(request) || std::holds_alternative<protocol::RequestIdentities>(request))
         return true;
     const auto* extension = std::get_if<protocol::Extension>(&request);
-    return extension != nullptr && std::holds_alternative<protocol::SessionBind>(extension->body);
+    return extension != nullptr && (std::holds_alternative<protocol::SessionBind>(extension->body) ||
+                                    extension->name == protocol::status_extension_name);
 }
 
 }  // namespace
@@ -88,14 +94,38 @@ struct Dispatcher::Visitor {
     Keystore& keystore() const { return dispatcher.keystore_; }
     Clock::time_point now() const { return dispatcher.clock_(); }
 
+    // The live identities this connection may see: none while locked, and destination-constrained keys
+    // only where the connection's binds permit them.
+    std::vector<const Identity*> visible_identities() const
+    {
+        std::vector<const Identity*> visible;
+        if (keystore().locked())
+            return visible;
+        for (const Identity* identity : keystore().list(now()))
+            if (destination_permitted(identity->constraints.destinations, context.bind_state, std::nullopt, unix_now()))
+                visible.push_back(identity);
+        return visible;
+    }
+
+    bool askpass_available() const
+    {
+        return dispatcher.options_.askpass_program.has_value() || platform::find_askpass_program().has_value();
+    }
+
+    // A latchkey extension's reply; its request must carry no contents.
+    static Result<protocol::Reply> latchkey_extension(const protocol::Extension& request, protocol::Bytes contents)
+    {
+        const auto* body = std::get_if<protocol::OpaqueExtension>(&request.body);
+        if (body == nullptr || !body->contents.empty())
+            return fail(Error(ErrorCode::malformed, "extension " + request.name + " takes no contents"));
+        return protocol::Reply(protocol::ExtensionResponse{request.name, std::move(contents)});
+    }
+
     Result<protocol::Reply> operator()(const protocol::RequestIdentities&) const
     {
         protocol::IdentitiesAnswer answer;
-        if (keystore().locked())
-            return protocol::Reply(answer);
-        for (const Identity* identity : keystore().list(now()))
-            if (destination_permitted(identity->constraints.destinations, context.bind_state, std::nullopt, unix_now()))
-                answer.identities.push_back({identity->public_blob, identity->comment});
+        for (const Identity* identity : visible_identities())
+            answer.identities.push_back({identity->public_blob, identity->comment});
         return protocol::Reply(std::move(answer));
     }
 
@@ -166,6 +196,13 @@ struct Dispatcher::Visitor {
             return protocol::Reply(protocol::QueryResponse{supported_extensions});
         if (const auto* bind = std::get_if<protocol::SessionBind>(&request.body))
             return session_bind(*bind);
+        if (request.name == protocol::status_extension_name)
+            return latchkey_extension(request, protocol::encode_agent_status(agent_status(
+                                                   keystore(), now(), dispatcher.options_.daemon_pid,
+                                                   dispatcher.options_.version)));
+        if (request.name == protocol::list_details_extension_name)
+            return latchkey_extension(request, protocol::encode_identity_details(
+                                                   identity_details(visible_identities(), now(), askpass_available())));
         return fail(Error(ErrorCode::unsupported, "unknown extension \"" + request.name + "\""));
     }
 

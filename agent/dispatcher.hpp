@@ -49,6 +49,9 @@ struct DispatcherOptions {
     // known_hosts files read at each confirmation prompt to name the bound host (latchkeyd:
     // default_known_hosts_files of its user); none = the prompt shows the host key's fingerprint.
     std::vector<std::string> known_hosts_files{};
+    // What status@latchkey.invalid reports: the daemon's process id and version.
+    std::uint32_t daemon_pid = 0;
+    std::string version{};
 };
 
 // A signature that waits for the user (ssh-add -c): ask with `program` and `prompt`, then call

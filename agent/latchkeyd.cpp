@@ -58,6 +58,8 @@ int serve(const agent::DaemonOptions& options, platform::AgentSocket& socket)
     server.listen_fd = socket.take_listener().release();
     server.dispatcher.default_lifetime = options.lifetime;
     server.dispatcher.fingerprint_hash = options.fingerprint_hash;
+    server.dispatcher.daemon_pid = static_cast<std::uint32_t>(platform::current_pid());
+    server.dispatcher.version = LATCHKEY_VERSION;
     server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));
     server.dispatcher.askpass_program = options.askpass_program;
     if (options.confirm_timeout)

@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include "agent/dispatcher.hpp"
+#include "agent/extension_answers.hpp"
 #include "protocol/key_blob.hpp"
+#include "protocol/latchkey_extensions.hpp"
 #include "tests/support/openssh_private_key.hpp"
 #include "tests/support/ssh_keygen_verifier.hpp"
 #include "tests/support/test_data.hpp"
@@ -288,11 +290,75 @@ TEST_CASE("extensions: query lists what is supported, unknown ones fail, a bad s
     Reply query = agent.send(Extension{std::string(query_extension_name), QueryExtension{}});
     REQUIRE(std::holds_alternative<QueryResponse>(query));
     CHECK(std::get<QueryResponse>(query).extensions ==
-          std::vector<std::string>{"query", "session-bind@openssh.com"});
+          std::vector<std::string>{"query", "session-bind@openssh.com", "status@latchkey.invalid",
+                                   "list-details@latchkey.invalid"});
 
     CHECK(std::holds_alternative<Failure>(agent.send(Extension{"nonsense@example.com", OpaqueExtension{}})));
     Reply bind = agent.send(Extension{std::string(session_bind_extension_name), SessionBind{key_blob("ed25519"), Bytes(32, 1), Bytes(8, 2), false}});
     CHECK(std::holds_alternative<ExtensionFailure>(bind));
+}
+
+// The contents of a latchkey extension's reply, or nullopt (and the reply checked) if it failed.
+std::optional<Bytes> latchkey_extension(Agent& agent, std::string_view name)
+{
+    Reply reply = agent.send(Extension{std::string(name), OpaqueExtension{}});
+    if (auto* response = std::get_if<ExtensionResponse>(&reply)) {
+        CHECK(response->name == name);
+        return response->contents;
+    }
+    CHECK(std::holds_alternative<ExtensionFailure>(reply));
+    return std::nullopt;
+}
+
+TEST_CASE("status@latchkey.invalid: pid, version, key count and lock state, answered while locked")
+{
+    agent::DispatcherOptions options;
+    options.daemon_pid = 4242;
+    options.version = "9.9.9";
+    Agent agent(options);
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ecdsa-256")));
+    auto status = decode_agent_status(latchkey_extension(agent, status_extension_name).value());
+    REQUIRE(status);
+    CHECK(*status == AgentStatus{4242, "9.9.9", 2, false});
+
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("lock")));
+    status = decode_agent_status(latchkey_extension(agent, status_extension_name).value());
+    REQUIRE(status);
+    CHECK(*status == AgentStatus{4242, "9.9.9", 2, true});
+    CHECK_FALSE(latchkey_extension(agent, list_details_extension_name).has_value());
+
+    SecretBytes with_contents = encode_request(Extension{std::string(status_extension_name), OpaqueExtension{Bytes{1}}});
+    CHECK(std::holds_alternative<ExtensionFailure>(agent.send_bytes(with_contents.view())));
+}
+
+TEST_CASE("list-details@latchkey.invalid: lifetime left, confirm, destinations, state, in list order")
+{
+    agent::DispatcherOptions options;
+    options.askpass_program = "/bin/true";
+    Agent agent(options);
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ecdsa-256")));
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-destination-lifetime-confirm")));
+    agent.now += std::chrono::milliseconds(1500);
+    auto details = decode_identity_details(latchkey_extension(agent, list_details_extension_name).value());
+    REQUIRE(details);
+    std::vector<Identity> listed = agent.identities();
+    REQUIRE(details->size() == 2);
+    REQUIRE(listed.size() == 2);
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+        CHECK((*details)[i].key_blob == listed[i].key_blob);
+        CHECK((*details)[i].comment == listed[i].comment);
+        CHECK((*details)[i].state == KeyState::decrypted);
+        CHECK_FALSE((*details)[i].confirm_without_askpass);
+    }
+    CHECK_FALSE((*details)[0].seconds_left.has_value());
+    CHECK_FALSE((*details)[0].confirm);
+    CHECK((*details)[0].destinations.empty());
+    CHECK((*details)[1].seconds_left == 599u);  // 598.5 s left, rounded up
+    CHECK((*details)[1].confirm);
+    REQUIRE((*details)[1].destinations.size() == 1);
+    CHECK((*details)[1].destinations[0].to.user == "alice");
+    CHECK((*details)[1].destinations[0].to.hostname == "host1.example");
 }
 
 TEST_CASE("unknown, legacy, smartcard and malformed requests get FAILURE and the agent keeps serving")
@@ -440,4 +506,17 @@ TEST_CASE("a destination-constrained key signs a userauth request for the bound 
     agent.context = {};
     REQUIRE(std::holds_alternative<Success>(agent.send(session_bind("host2-ecdsa-256", session2, false))));
     CHECK_FALSE(agent.sign(blob, userauth_data(session2, "alice", host_blob("host2-ecdsa-256"))).has_value());
+}
+
+TEST_CASE("identity_details: confirm without an askpass program is flagged; an expired lifetime shows 0")
+{
+    agent::Identity identity{key_blob("ed25519"), "c", nullptr, {}};
+    identity.constraints.confirm = true;
+    identity.constraints.expires_at = agent::Clock::time_point(std::chrono::seconds(10));
+    auto details = agent::identity_details({&identity}, agent::Clock::time_point(std::chrono::seconds(11)), false);
+    REQUIRE(details.size() == 1);
+    CHECK(details[0].confirm);
+    CHECK(details[0].confirm_without_askpass);
+    CHECK(details[0].seconds_left == 0u);
+    CHECK_FALSE(agent::identity_details({&identity}, {}, true)[0].confirm_without_askpass);
 }

@@ -1,0 +1,122 @@
+// latchkey add: load key files (and the certificates beside them) into the agent, as ssh-add does.
+#include "agent/client/commands.hpp"
+
+#include <filesystem>
+
+#include "agent/client/key_loading.hpp"
+
+namespace latchkey::agent::client {
+
+namespace {
+
+std::vector<protocol::Constraint> constraints_of(const Command& command)
+{
+    std::vector<protocol::Constraint> constraints;
+    if (command.lifetime_seconds)
+        constraints.emplace_back(std::in_place_type<protocol::LifetimeConstraint>, *command.lifetime_seconds);
+    if (command.confirm)
+        constraints.emplace_back(std::in_place_type<protocol::ConfirmConstraint>);
+    return constraints;
+}
+
+// The reader's own words for what went wrong with a file.
+std::string problem(const Error& error)
+{
+    return error.detail.empty() ? describe(error) : error.detail;
+}
+
+bool add_identity(AgentClient& agent, protocol::PrivateKey key, const std::string& comment,
+                  const std::vector<protocol::Constraint>& constraints)
+{
+    protocol::AddIdentity request{std::move(key), comment, constraints, !constraints.empty()};
+    return std::holds_alternative<protocol::Success>(agent.call(request));
+}
+
+void report_constraints(const Command& command, std::ostream& err)
+{
+    if (command.lifetime_seconds)
+        err << "Lifetime set to " << *command.lifetime_seconds << " seconds\n";
+    if (command.confirm)
+        err << "The user must confirm each use of the key\n";
+}
+
+// Adds the certificate beside `path`, if there is one. False if there is one and it cannot be added.
+bool add_certificate(const std::string& path, const keyfiles::KeyFile& file, const std::string& comment,
+                     const Command& command, AgentClient& agent, ClientContext& context)
+{
+    auto certificate = certificate_beside(path, file.key.public_key);
+    if (!certificate) {
+        context.err << "Failed to load certificate: " << problem(certificate.error()) << "\n";
+        return false;
+    }
+    if (!*certificate)
+        return true;
+    const std::string certificate_path = path + "-cert.pub";
+    std::string key_id = (*certificate)->key_id;
+    protocol::PrivateKey key{protocol::PublicKey(std::move(**certificate)), file.key.secret};
+    if (!add_identity(agent, std::move(key), comment, constraints_of(command))) {
+        context.err << "Certificate " << certificate_path << " (" << key_id << ") add failed: agent refused operation\n";
+        return false;
+    }
+    context.err << "Certificate added: " << certificate_path << " (" << key_id << ")\n";
+    return true;
+}
+
+// Loads one file and adds its key and certificate. False (after saying why) if anything failed.
+bool add_file(const std::string& path, const Command& command, PassphraseMemory& memory, AgentClient& agent,
+              ClientContext& context)
+{
+    auto file = load_key_file(path, memory, context.prompt);
+    if (!file) {
+        context.err << "Error loading key \"" << path << "\": " << problem(file.error()) << "\n";
+        return false;
+    }
+    const std::string comment = file->comment.empty() ? path : file->comment;
+    if (!add_identity(agent, file->key, comment, constraints_of(command))) {
+        context.err << "Could not add identity \"" << path << "\": agent refused operation\n";
+        return false;
+    }
+    context.err << "Identity added: " << path << " (" << comment << ")\n";
+    report_constraints(command, context.err);
+    return add_certificate(path, *file, comment, command, agent, context);
+}
+
+std::vector<std::string> existing_default_files(const std::string& home)
+{
+    std::vector<std::string> files;
+    std::error_code code;
+    for (const std::string& file : default_key_files(home))
+        if (std::filesystem::exists(file, code))
+            files.push_back(file);
+    return files;
+}
+
+}  // namespace
+
+int run_add(const Command& command, AgentClient& agent, ClientContext& context)
+{
+    if (command.deferred) {
+        context.err << "latchkey add --deferred is not available yet: load the key without --deferred\n";
+        return exit_failure;
+    }
+    if (!command.destinations.empty()) {
+        context.err << "latchkey add -h is not available yet: use ssh-add -h for destination-restricted keys\n";
+        return exit_failure;
+    }
+    std::vector<std::string> files = command.operands;
+    if (files.empty()) {
+        files = existing_default_files(context.home);
+        if (files.empty()) {
+            context.err << "No key files given and none of ssh-add's default files in " << context.home << "/.ssh\n";
+            return exit_failure;
+        }
+    }
+    PassphraseMemory memory;
+    int status = exit_success;
+    for (const std::string& path : files)
+        if (!add_file(path, command, memory, agent, context))
+            status = exit_failure;
+    return status;
+}
+
+}  // namespace latchkey::agent::client

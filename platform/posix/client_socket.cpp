@@ -1,0 +1,69 @@
+// Blocking Unix-socket I/O for the latchkey client.
+#include "platform/posix/client_socket.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace latchkey::platform {
+
+namespace {
+
+[[noreturn]] void throw_errno(const std::string& what)
+{
+    throw std::system_error(errno, std::generic_category(), what);
+}
+
+}  // namespace
+
+UniqueFd connect_unix_socket(const std::string& path)
+{
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.size() >= sizeof(address.sun_path))
+        throw std::system_error(ENAMETOOLONG, std::generic_category(), path);
+    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd)
+        throw_errno(path);
+    int result = 0;
+    do
+        result = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+    while (result != 0 && errno == EINTR);
+    if (result != 0)
+        throw_errno(path);
+    return fd;
+}
+
+void write_all(const UniqueFd& fd, std::span<const std::uint8_t> bytes)
+{
+    while (!bytes.empty()) {
+        ssize_t written = ::send(fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written < 0)
+            throw_errno("write");
+        bytes = bytes.subspan(static_cast<std::size_t>(written));
+    }
+}
+
+bool read_exact(const UniqueFd& fd, std::span<std::uint8_t> buffer)
+{
+    while (!buffer.empty()) {
+        ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            throw_errno("read");
+        if (got == 0)
+            return false;
+        buffer = buffer.subspan(static_cast<std::size_t>(got));
+    }
+    return true;
+}
+
+}  // namespace latchkey::platform
