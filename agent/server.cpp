@@ -1,5 +1,5 @@
-// The event loop: one io_context thread for sockets, timers and signals; a worker pool for the
-// dispatcher, so a slow signature never stalls another client.
+// The event loop: one io_context run by one thread per core. A connection's coroutine reads, signs and
+// answers on whichever of them it resumes on, so a slow signature holds up only its own connection.
 #include "agent/server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -8,8 +8,8 @@
 #include <array>
 #include <csignal>
 #include <thread>
-#include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "agent/asio.hpp"
 #include "agent/confirmation.hpp"
@@ -56,8 +56,6 @@ private:
     asio::awaitable<void> serve_connection(Socket socket, ConnectionContext context);
     asio::awaitable<bool> read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer);
     asio::awaitable<protocol::Bytes> dispatch(RequestBuffer& buffer, ConnectionContext& context);
-    template <class Work>
-    asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
     asio::awaitable<void> expire_keys();
     asio::awaitable<void> stop_on_signal();
     asio::awaitable<void> drop_keys_on_signal();
@@ -65,23 +63,34 @@ private:
     void reschedule_expiry();
 
     // Declared in destruction order: the io_context (and every coroutine frame in it) goes before
-    // the dispatcher it refers to; the worker pool goes before the io_context its handlers point at.
+    // the dispatcher it refers to.
     Keystore keystore_;
     Dispatcher dispatcher_;
     std::chrono::steady_clock::duration confirm_timeout_;
-    asio::io_context io_{1};
-    asio::thread_pool workers_;
+    std::size_t threads_;
+    asio::io_context io_;
     asio::local::stream_protocol::acceptor acceptor_;
+    asio::strand<asio::io_context::executor_type> expiry_strand_;  // the expiry timer is used only on it
     asio::steady_timer expiry_timer_;
     asio::signal_set stop_signals_;
     asio::signal_set drop_signals_;
 };
 
-std::size_t worker_count(std::size_t requested)
+std::size_t thread_count(std::size_t requested)
 {
     if (requested != 0)
         return requested;
     return std::max<std::size_t>(1, std::thread::hardware_concurrency());
+}
+
+// False for the frequent requests (list, sign), which never add a key and so never bring the next
+// expiry forward; they skip the expiry check.
+bool may_add_keys(protocol::ByteView body)
+{
+    if (body.empty())
+        return false;
+    const auto type = static_cast<protocol::MessageType>(body[0]);
+    return type != protocol::MessageType::sign_request && type != protocol::MessageType::request_identities;
 }
 
 std::string describe_peer(const Peer& peer)
@@ -92,9 +101,11 @@ std::string describe_peer(const Peer& peer)
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
       confirm_timeout_(options.confirm_timeout),
-      workers_(worker_count(options.worker_threads)),
+      threads_(thread_count(options.worker_threads)),
+      io_(static_cast<int>(threads_)),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
-      expiry_timer_(io_),
+      expiry_strand_(asio::make_strand(io_)),
+      expiry_timer_(expiry_strand_),
       stop_signals_(io_, SIGTERM, SIGINT, SIGHUP),
       drop_signals_(io_, SIGUSR1)
 {
@@ -104,12 +115,15 @@ int Server::run()
 {
     platform::ignore_broken_pipes();
     asio::co_spawn(io_, accept_connections(), asio::detached);
-    asio::co_spawn(io_, expire_keys(), asio::detached);
+    asio::co_spawn(expiry_strand_, expire_keys(), asio::detached);
     asio::co_spawn(io_, stop_on_signal(), asio::detached);
     asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
-    io_.run();
-    workers_.stop();
-    workers_.join();
+    {
+        std::vector<std::jthread> helpers;
+        for (std::size_t i = 1; i < threads_; ++i)
+            helpers.emplace_back([this] { io_.run(); });
+        io_.run();
+    }  // joins the helpers, which return once io_.stop() has been called
     std::size_t removed = dispatcher_.remove_all();
     spdlog::info("shutting down; wiped {} key(s)", removed);
     return 0;
@@ -151,7 +165,8 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
         auto started = std::chrono::steady_clock::now();
         unsigned failed_unlocks_before = context.failed_unlocks;
         protocol::Bytes reply = co_await dispatch(request, context);
-        reschedule_expiry();
+        if (may_add_keys(request.bytes()))
+            reschedule_expiry();
         if (spdlog::should_log(spdlog::level::debug)) {
             auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
             spdlog::debug("{}: {} -> {} in {:.3f} ms", describe_peer(context.peer),
@@ -205,24 +220,17 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     co_return !error;
 }
 
-// Answers one request on the worker pool. A signature that needs the user's confirmation is asked
-// about here, on the io thread without blocking it, then finished on the pool.
+// Answers one request on the thread this connection's coroutine runs on: handing the work to another
+// thread and back would cost two wake-ups per request, more than an Ed25519 signature takes. A
+// signature that needs the user's confirmation is asked about without blocking any thread.
 asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context)
 {
-    auto outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_confirm(buffer.bytes(), context); });
+    auto outcome = dispatcher_.handle_message_or_confirm(buffer.bytes(), context);
     if (auto* reply = std::get_if<protocol::Bytes>(&outcome))
         co_return std::move(*reply);
     auto& pending = std::get<PendingConfirmation>(outcome);
-    bool allowed = co_await ask_confirmation(io_.get_executor(), pending.program, pending.prompt, confirm_timeout_);
-    co_return co_await on_workers([&] { return pending.finish(allowed); });
-}
-
-// Runs work() on the worker pool and resumes on the io thread with its result.
-template <class Work>
-asio::awaitable<std::invoke_result_t<Work&>> Server::on_workers(Work work)
-{
-    co_return co_await asio::co_spawn(
-        workers_, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
+    bool allowed = co_await ask_confirmation(asio::make_strand(io_), pending.program, pending.prompt, confirm_timeout_);
+    co_return pending.finish(allowed);
 }
 
 asio::awaitable<void> Server::expire_keys()
@@ -238,9 +246,11 @@ asio::awaitable<void> Server::expire_keys()
 
 void Server::reschedule_expiry()
 {
-    auto next = dispatcher_.next_expiry();
-    if (next && *next < expiry_timer_.expiry())
-        expiry_timer_.cancel();  // expire_keys() wakes up and re-arms for the earlier instant
+    asio::post(expiry_strand_, [this] {
+        auto next = dispatcher_.next_expiry();
+        if (next && *next < expiry_timer_.expiry())
+            expiry_timer_.cancel();  // expire_keys() wakes up and re-arms for the earlier instant
+    });
 }
 
 asio::awaitable<void> Server::stop_on_signal()

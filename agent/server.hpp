@@ -13,7 +13,7 @@ struct ServerOptions {
     // A bound, listening AF_UNIX stream socket; serve() owns and closes it.
     int listen_fd = -1;
     DispatcherOptions dispatcher;
-    // Threads that run signing and other slow work; 0 = one per core.
+    // Threads that run the event loop and the requests (signing included); 0 = one per core.
     std::size_t worker_threads = 0;
     // How long a confirmation prompt (ssh-add -c) waits for the user before it counts as refused.
     std::chrono::steady_clock::duration confirm_timeout = std::chrono::seconds(60);

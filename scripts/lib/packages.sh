@@ -15,6 +15,11 @@ latchkey_test_packages() {
     echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools git
 }
 
+# Packages scripts/bench needs besides those: gnuplot draws its chart. Not part of the test run.
+latchkey_bench_packages() {
+    echo gnuplot-nox
+}
+
 # ensure_packages PKG...: installs the missing ones with apt-get (needs root), or explains what to do.
 ensure_packages() {
     local missing=()
