@@ -12,7 +12,7 @@
 #include <variant>
 
 #include "agent/asio.hpp"
-#include "agent/confirmation.hpp"
+#include "agent/askpass_prompt.hpp"
 #include "platform/posix/peer_credentials.hpp"
 #include "platform/posix/process.hpp"
 #include "protocol/message.hpp"
@@ -68,8 +68,8 @@ private:
     // the dispatcher it refers to; the worker pool goes before the io_context its handlers point at.
     Keystore keystore_;
     Dispatcher dispatcher_;
-    std::chrono::steady_clock::duration confirm_timeout_;
     asio::io_context io_{1};
+    SharedPrompts prompts_;
     asio::thread_pool workers_;
     asio::local::stream_protocol::acceptor acceptor_;
     asio::steady_timer expiry_timer_;
@@ -91,7 +91,7 @@ std::string describe_peer(const Peer& peer)
 
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
-      confirm_timeout_(options.confirm_timeout),
+      prompts_(io_.get_executor(), options.confirm_timeout),
       workers_(worker_count(options.worker_threads)),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
@@ -205,16 +205,18 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     co_return !error;
 }
 
-// Answers one request on the worker pool. A signature that needs the user's confirmation is asked
-// about here, on the io thread without blocking it, then finished on the pool.
+// Answers one request on the worker pool. A signature that needs the user (a deferred key's
+// passphrase, a confirmation) is asked about here, on the io thread without blocking it, then
+// finished on the pool, as many times as it asks.
 asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context)
 {
-    auto outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_confirm(buffer.bytes(), context); });
-    if (auto* reply = std::get_if<protocol::Bytes>(&outcome))
-        co_return std::move(*reply);
-    auto& pending = std::get<PendingConfirmation>(outcome);
-    bool allowed = co_await ask_confirmation(io_.get_executor(), pending.program, pending.prompt, confirm_timeout_);
-    co_return co_await on_workers([&] { return pending.finish(allowed); });
+    Outcome outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); });
+    while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
+        PendingPrompt prompt = std::move(*pending);
+        PromptAnswer answer = co_await prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key);
+        outcome = co_await on_workers([&] { return prompt.finish(answer); });
+    }
+    co_return std::move(std::get<protocol::Bytes>(outcome));
 }
 
 // Runs work() on the worker pool and resumes on the io thread with its result.

@@ -13,6 +13,8 @@ constexpr std::size_t min_extended_identity_size = 4 + 4 + 4 + 4;
 // Reads the reply type byte, which must be SUCCESS.
 Result<void> read_success(WireReader& reader)
 {
+    if (reader.at_end())
+        return fail(Error::empty_message);
     LATCHKEY_TRY(std::uint8_t type, reader.read_u8());
     if (type != static_cast<std::uint8_t>(MessageType::success))
         return fail(Error::invalid_value);
@@ -94,8 +96,6 @@ void write_reencrypt_all_answer(WireWriter& writer, const ReencryptAllAnswer& an
 
 Result<ExtendedIdentitiesAnswer> decode_list_extended_reply(ByteView body)
 {
-    if (body.empty())
-        return fail(Error::empty_message);
     WireReader reader(body);
     LATCHKEY_CHECK(read_success(reader));
     LATCHKEY_TRY(std::uint32_t count, reader.read_u32());
@@ -112,8 +112,6 @@ Result<ExtendedIdentitiesAnswer> decode_list_extended_reply(ByteView body)
 
 Result<ReencryptAllAnswer> decode_reencrypt_all_reply(ByteView body)
 {
-    if (body.empty())
-        return fail(Error::empty_message);
     WireReader reader(body);
     LATCHKEY_CHECK(read_success(reader));
     LATCHKEY_TRY(std::uint32_t left_decrypted, reader.read_u32());
