@@ -5,9 +5,11 @@
 
 #include <algorithm>
 
+#include "agent/deferred_key.hpp"
 #include "agent/extension_answers.hpp"
 #include "agent/fingerprint.hpp"
 #include "agent/host_names.hpp"
+#include "agent/keyfiles/key_file.hpp"
 #include "agent/keys/key_factory.hpp"
 #include "agent/keys/verify.hpp"
 #include "platform/posix/askpass.hpp"
@@ -19,8 +21,12 @@ namespace {
 
 // Extensions answered by this agent, as listed in the reply to "query".
 const std::vector<std::string> supported_extensions = {
-    std::string(protocol::query_extension_name), std::string(protocol::session_bind_extension_name),
-    std::string(protocol::status_extension_name), std::string(protocol::list_details_extension_name)};
+    std::string(protocol::query_extension_name),         std::string(protocol::session_bind_extension_name),
+    std::string(protocol::status_extension_name),        std::string(protocol::list_details_extension_name),
+    std::string(protocol::add_ppk_extension_name),       std::string(protocol::add_encrypted_extension_name),
+    std::string(protocol::reencrypt_extension_name),     std::string(protocol::reencrypt_all_extension_name),
+    std::string(protocol::list_extended_extension_name),
+};
 
 // Wall-clock seconds, for host certificate validity.
 std::uint64_t unix_now()
@@ -69,10 +75,7 @@ protocol::Bytes refuse_malformed(const protocol::Error& error)
 bool is_known_extension(const protocol::Request& request)
 {
     const auto* extension = std::get_if<protocol::Extension>(&request);
-    if (extension == nullptr)
-        return false;
-    return std::find(supported_extensions.begin(), supported_extensions.end(), extension->name) !=
-           supported_extensions.end();
+    return extension != nullptr && std::ranges::find(supported_extensions, extension->name) != supported_extensions.end();
 }
 
 // Requests that proceed while the agent is locked (everything else is refused).
@@ -124,6 +127,8 @@ struct Dispatcher::Visitor {
     Result<protocol::Reply> operator()(const protocol::RequestIdentities&) const
     {
         protocol::IdentitiesAnswer answer;
+        if (keystore().locked())
+            return protocol::Reply(answer);
         for (const Identity* identity : visible_identities())
             answer.identities.push_back({identity->public_blob, identity->comment});
         return protocol::Reply(std::move(answer));
@@ -203,7 +208,70 @@ struct Dispatcher::Visitor {
         if (request.name == protocol::list_details_extension_name)
             return latchkey_extension(request, protocol::encode_identity_details(
                                                    identity_details(visible_identities(), now(), askpass_available())));
+        if (const auto* add = std::get_if<protocol::AddPpk>(&request.body))
+            return add_key_file(add->file, "", add->constraints, true);
+        if (const auto* add = std::get_if<protocol::AddEncrypted>(&request.body))
+            return add_key_file(add->file, add->comment, add->constraints, false);
+        if (const auto* reencrypt = std::get_if<protocol::ReencryptKey>(&request.body))
+            return reencrypt_key(reencrypt->key_blob);
+        if (std::holds_alternative<protocol::ReencryptAllKeys>(request.body))
+            return reencrypt_all();
+        if (std::holds_alternative<protocol::ListExtended>(request.body))
+            return list_extended();
         return fail(Error(ErrorCode::unsupported, "unknown extension \"" + request.name + "\""));
+    }
+
+    // add-ppk (ppk_only) and add-encrypted: the key listed at once, decrypted at its first use.
+    Result<protocol::Reply> add_key_file(const SecretBytes& file, const std::string& comment,
+                                         const std::vector<protocol::Constraint>& requested, bool ppk_only) const
+    {
+        if (ppk_only && keyfiles::detect_key_file_format(file.view()) != keyfiles::KeyFileFormat::ppk)
+            return fail(Error(ErrorCode::unsupported, "add-ppk with a file that is not a PuTTY .ppk file"));
+        LATCHKEY_TRY(IdentityConstraints constraints, constraints_for(requested));
+        LATCHKEY_TRY(Identity identity, identity_from_key_file(file, comment));
+        identity.constraints = std::move(constraints);
+        spdlog::info("added key {} ({}){}", dispatcher.fingerprint_of(identity.public_blob), identity.comment,
+                     identity.signer ? "" : ", encrypted until its first use");
+        keystore().add(std::move(identity));
+        return protocol::Reply(protocol::Success{});
+    }
+
+    Result<protocol::Reply> reencrypt_key(const protocol::Bytes& key_blob) const
+    {
+        const Identity* identity = keystore().find(key_blob, now());
+        if (identity == nullptr ||
+            !destination_permitted(identity->constraints.destinations, context.bind_state, std::nullopt, unix_now()))
+            return fail(Error(ErrorCode::not_found, "re-encrypt request for a key the agent does not hold"));
+        if (!keystore().reencrypt(key_blob))
+            return fail(Error(ErrorCode::refused, "key " + dispatcher.fingerprint_of(key_blob) +
+                                                      " was not added encrypted, so it cannot be re-encrypted"));
+        spdlog::info("re-encrypted key {}: its passphrase is asked at its next use", dispatcher.fingerprint_of(key_blob));
+        return protocol::Reply(protocol::Success{});
+    }
+
+    // PuTTY's rule: failure only when there are keys and none of them could be re-encrypted.
+    Result<protocol::Reply> reencrypt_all() const
+    {
+        ReencryptCount count = keystore().reencrypt_all();
+        if (count.with_encrypted_file == 0 && count.cleartext_only != 0)
+            return fail(Error(ErrorCode::refused, "no key was added encrypted, so none can be re-encrypted"));
+        spdlog::info("re-encrypted {} key(s); {} added in clear stay decrypted", count.with_encrypted_file,
+                     count.cleartext_only);
+        return protocol::Reply(protocol::ReencryptAllAnswer{static_cast<std::uint32_t>(count.cleartext_only)});
+    }
+
+    Result<protocol::Reply> list_extended() const
+    {
+        protocol::ExtendedIdentitiesAnswer answer;
+        for (const Identity* identity : visible_identities()) {
+            std::uint32_t flags = 0;
+            if (identity->encrypted_file)
+                flags |= protocol::list_extended_has_encrypted_file;
+            if (!identity->signer)
+                flags |= protocol::list_extended_no_cleartext_key;
+            answer.identities.push_back({identity->public_blob, identity->comment, flags});
+        }
+        return protocol::Reply(std::move(answer));
     }
 
     // Signing takes the shared lock itself (Dispatcher::sign); it never reaches the visitor.
@@ -299,8 +367,8 @@ Result<Dispatcher::SignPlan> Dispatcher::plan_sign(const protocol::SignRequest& 
     const Identity* identity = keystore_.find(request.key_blob, clock_());
     if (identity == nullptr)
         return fail(Error(ErrorCode::not_found, "sign request for a key the agent does not hold"));
-    SignPlan plan{identity->signer, "", identity->comment, fingerprint_of(identity->public_blob),
-                  identity->constraints.confirm};
+    SignPlan plan{identity->signer, identity->encrypted_file, identity->public_blob, "", identity->comment,
+                  fingerprint_of(identity->public_blob), identity->constraints.confirm};
     plan.key_name = plan.fingerprint + " (" + plan.comment + ")";
     if (!identity->constraints.destinations.empty()) {
         LATCHKEY_TRY(protocol::PublicKey key, protocol::decode_public_key(identity->public_blob));
@@ -315,9 +383,104 @@ Result<Dispatcher::SignPlan> Dispatcher::plan_sign(const protocol::SignRequest& 
 
 Result<protocol::Reply> Dispatcher::sign_with(const SignPlan& plan, const protocol::SignRequest& request)
 {
+    if (!plan.signer)
+        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
+                                                  " is still encrypted (added deferred) and this caller cannot ask "
+                                                  "for its passphrase"));
     LATCHKEY_TRY(protocol::Bytes signature, plan.signer->sign(request.data, request.flags));
     spdlog::debug("signed with {}", plan.key_name);
     return protocol::Reply(protocol::SignResponse{std::move(signature)});
+}
+
+// A deferred key not decrypted yet asks for its passphrase first; then a key added with ssh-add -c
+// asks for confirmation; then it signs.
+Outcome Dispatcher::sign_or_prompt(const protocol::Request& request, ConnectionContext& context)
+{
+    const auto& sign_request = std::get<protocol::SignRequest>(request);
+    Result<SignPlan> plan = plan_sign(sign_request, context);
+    if (!plan)
+        return refuse(request, plan.error());
+    if (!plan->signer || plan->needs_confirmation) {
+        Result<PendingPrompt> pending = plan->signer ? confirmation_prompt(request, *plan, context)
+                                                     : passphrase_prompt(request, *plan, context);
+        if (!pending)
+            return refuse(request, pending.error());
+        return std::move(*pending);
+    }
+    return answer(request, [&] { return sign_with(*plan, sign_request); });
+}
+
+Result<PendingPrompt> Dispatcher::prompt_for(std::string question, platform::AskpassPurpose purpose,
+                                             const SignPlan& plan, const ConnectionContext& context) const
+{
+    std::optional<std::string> program = options_.askpass_program;
+    if (!program)
+        program = platform::find_askpass_program();
+    if (!program)
+        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
+                                                  (plan.signer ? " requires confirmation (ssh-add -c)"
+                                                               : " is encrypted until its first use") +
+                                                  " and there is no askpass program: install ssh-askpass (Debian: "
+                                                  "apt-get install ssh-askpass) or set SSH_ASKPASS in latchkeyd's "
+                                                  "environment"));
+    std::optional<std::string> host;
+    if (!context.bind_state.binds.empty()) {
+        const protocol::PublicKey& host_key = context.bind_state.binds.back().host_key;
+        host = describe_host_key(host_key, fingerprint_of(protocol::encode_public_key(host_key)),
+                                 options_.known_hosts_files);
+    }
+    bool forwarded = !context.bind_state.binds.empty() && context.bind_state.binds.back().is_forwarding;
+    std::string prompt = key_use_prompt(question, plan.fingerprint, platform::process_ancestry(context.peer.pid),
+                                        host, forwarded);
+    return PendingPrompt{std::move(*program), std::move(prompt), purpose, {}, {}};
+}
+
+Result<PendingPrompt> Dispatcher::passphrase_prompt(const protocol::Request& request, const SignPlan& plan,
+                                                    ConnectionContext& context)
+{
+    LATCHKEY_TRY(PendingPrompt pending, prompt_for("Enter passphrase to decrypt key " + plan.comment + ":",
+                                                   platform::AskpassPurpose::passphrase, plan, context));
+    pending.share_key = "passphrase " + plan.fingerprint;
+    pending.finish = [this, request, &context](const PromptAnswer& given) -> Outcome {
+        auto decrypted = decrypt_deferred(std::get<protocol::SignRequest>(request), context, given);
+        if (!decrypted)
+            return refuse(request, decrypted.error());
+        return sign_or_prompt(request, context);
+    };
+    return pending;
+}
+
+Result<PendingPrompt> Dispatcher::confirmation_prompt(const protocol::Request& request, const SignPlan& plan,
+                                                      ConnectionContext& context)
+{
+    LATCHKEY_TRY(PendingPrompt pending, prompt_for("Allow use of key " + plan.comment + "?",
+                                                   platform::AskpassPurpose::confirm, plan, context));
+    pending.finish = [this, request, &context](const PromptAnswer& given) -> Outcome {
+        const auto& sign_request = std::get<protocol::SignRequest>(request);
+        return answer(request, [&] { return finish_sign(sign_request, context, confirmation_allowed(given)); });
+    };
+    return pending;
+}
+
+// Decrypts the key of a sign request with the passphrase the user gave, unless a request that
+// shared the prompt has already done it, and installs its signer.
+Result<void> Dispatcher::decrypt_deferred(const protocol::SignRequest& request, const ConnectionContext& context,
+                                          const PromptAnswer& answer)
+{
+    LATCHKEY_TRY(SignPlan plan, plan_sign(request, context));
+    if (plan.signer || !plan.encrypted_file)
+        return {};
+    std::optional<SecretBytes> passphrase = passphrase_from(answer);
+    if (!passphrase)
+        return fail(Error(ErrorCode::refused, "no passphrase given for key " + plan.key_name +
+                                                  " (the askpass was cancelled, failed or timed out)"));
+    auto signer = decrypt_key_file(*plan.encrypted_file, *passphrase, plan.public_blob);
+    if (!signer)
+        return fail(Error(signer.error().code, "cannot decrypt key " + plan.key_name + ": " + signer.error().detail));
+    std::unique_lock lock(mutex_);
+    if (keystore_.install_signer(plan.public_blob, plan.encrypted_file.get(), std::move(*signer)))
+        spdlog::info("decrypted key {} at its first use", plan.key_name);
+    return {};
 }
 
 Result<protocol::Reply> Dispatcher::finish_sign(const protocol::SignRequest& request, const ConnectionContext& context,
@@ -328,33 +491,6 @@ Result<protocol::Reply> Dispatcher::finish_sign(const protocol::SignRequest& req
         return fail(Error(ErrorCode::refused, "user refused the use of key " + plan.key_name));
     spdlog::info("user confirmed the use of key {}", plan.key_name);
     return sign_with(plan, request);
-}
-
-Result<PendingConfirmation> Dispatcher::pending_confirmation(const protocol::Request& request, const SignPlan& plan,
-                                                             ConnectionContext& context)
-{
-    std::optional<std::string> program = options_.askpass_program;
-    if (!program)
-        program = platform::find_askpass_program();
-    if (!program)
-        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
-                                                  " requires confirmation (ssh-add -c) and there is no askpass "
-                                                  "program: install ssh-askpass (Debian: apt-get install "
-                                                  "ssh-askpass) or set SSH_ASKPASS in latchkeyd's environment"));
-    std::optional<std::string> host;
-    if (!context.bind_state.binds.empty()) {
-        const protocol::PublicKey& host_key = context.bind_state.binds.back().host_key;
-        host = describe_host_key(host_key, fingerprint_of(protocol::encode_public_key(host_key)),
-                                 options_.known_hosts_files);
-    }
-    bool forwarded = !context.bind_state.binds.empty() && context.bind_state.binds.back().is_forwarding;
-    std::string prompt = confirmation_prompt(plan.comment, plan.fingerprint,
-                                             platform::process_ancestry(context.peer.pid), host, forwarded);
-    auto finish = [this, request, &context](bool allowed) {
-        const auto& sign_request = std::get<protocol::SignRequest>(request);
-        return answer(request, [&] { return finish_sign(sign_request, context, allowed); });
-    };
-    return PendingConfirmation{std::move(*program), std::move(prompt), std::move(finish)};
 }
 
 std::string Dispatcher::fingerprint_of(protocol::ByteView public_blob) const
@@ -391,24 +527,14 @@ protocol::Bytes Dispatcher::handle_message(protocol::ByteView body, ConnectionCo
     return answer(*request, [&] { return handle(*request, context); });
 }
 
-std::variant<protocol::Bytes, PendingConfirmation> Dispatcher::handle_message_or_confirm(protocol::ByteView body,
-                                                                                         ConnectionContext& context)
+Outcome Dispatcher::handle_message_or_prompt(protocol::ByteView body, ConnectionContext& context)
 {
     auto request = protocol::decode_request(body);
     if (!request)
         return refuse_malformed(request.error());
-    const auto* sign_request = std::get_if<protocol::SignRequest>(&*request);
-    if (sign_request == nullptr)
+    if (!std::holds_alternative<protocol::SignRequest>(*request))
         return answer(*request, [&] { return handle(*request, context); });
-    Result<SignPlan> plan = plan_sign(*sign_request, context);
-    if (!plan)
-        return answer(*request, [&]() -> Result<protocol::Reply> { return fail(plan.error()); });
-    if (!plan->needs_confirmation)
-        return answer(*request, [&] { return sign_with(*plan, *sign_request); });
-    Result<PendingConfirmation> pending = pending_confirmation(*request, *plan, context);
-    if (!pending)
-        return answer(*request, [&]() -> Result<protocol::Reply> { return fail(pending.error()); });
-    return std::move(*pending);
+    return sign_or_prompt(*request, context);
 }
 
 protocol::Bytes Dispatcher::answer(const protocol::Request& request,
@@ -428,11 +554,16 @@ protocol::Bytes Dispatcher::answer(const protocol::Request& request,
     return protocol::encode_reply(protocol::Failure{});
 }
 
-std::string confirmation_prompt(std::string_view comment, std::string_view key_fingerprint,
-                                std::string_view requester, std::optional<std::string> host, bool forwarded)
+protocol::Bytes Dispatcher::refuse(const protocol::Request& request, const Error& error)
 {
-    std::string prompt = "Allow use of key " + std::string(comment) + "?\nKey fingerprint " +
-                         std::string(key_fingerprint) + ".\nRequested by " + std::string(requester);
+    return answer(request, [&]() -> Result<protocol::Reply> { return fail(error); });
+}
+
+std::string key_use_prompt(std::string_view question, std::string_view key_fingerprint, std::string_view requester,
+                           std::optional<std::string> host, bool forwarded)
+{
+    std::string prompt = std::string(question) + "\nKey fingerprint " + std::string(key_fingerprint) +
+                         ".\nRequested by " + std::string(requester);
     if (host)
         prompt += (forwarded ? "\nforwarded from host " : "\nfor host ") + *host;
     return prompt;

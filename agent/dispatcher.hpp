@@ -14,6 +14,8 @@
 #include "agent/error.hpp"
 #include "agent/fingerprint.hpp"
 #include "agent/keystore.hpp"
+#include "agent/prompt_answer.hpp"
+#include "platform/posix/askpass.hpp"
 #include "protocol/message.hpp"
 
 namespace latchkey::agent {
@@ -43,8 +45,8 @@ struct DispatcherOptions {
     std::optional<std::chrono::seconds> default_lifetime;
     // Digest of the key fingerprints in logs (latchkeyd -E).
     FingerprintHash fingerprint_hash = FingerprintHash::sha256;
-    // Askpass program for keys added with ssh-add -c; none = platform::find_askpass_program() at
-    // each such signature.
+    // Askpass program for keys added with ssh-add -c and the passphrases of deferred keys; none =
+    // platform::find_askpass_program() at each such signature.
     std::optional<std::string> askpass_program{};
     // known_hosts files read at each confirmation prompt to name the bound host (latchkeyd:
     // default_known_hosts_files of its user); none = the prompt shows the host key's fingerprint.
@@ -54,22 +56,30 @@ struct DispatcherOptions {
     std::string version{};
 };
 
-// A signature that waits for the user (ssh-add -c): ask with `program` and `prompt`, then call
-// finish(allowed) exactly once, on any thread, while the request's ConnectionContext is alive.
-// finish signs (looking the key up again: it may have gone meanwhile) or refuses, and returns the
-// reply bytes; errors become FAILURE and are logged there, as in handle_message.
-struct PendingConfirmation {
+struct PendingPrompt;
+// What a request comes to: its reply bytes, or a question to put to the user first.
+using Outcome = std::variant<protocol::Bytes, PendingPrompt>;
+
+// A request that waits for the user: ask with `program`, `prompt` and `purpose`, then call
+// finish(answer) exactly once, on any thread, while the request's ConnectionContext is alive.
+// finish looks the key up again (it may have gone meanwhile) and returns the reply, or the next
+// question (a deferred key added with ssh-add -c asks for its passphrase, then for confirmation);
+// errors become FAILURE and are logged there, as in handle_message. Prompts with the same non-empty
+// share_key ask the same thing (the passphrase of one deferred key) and may share one answer.
+struct PendingPrompt {
     std::string program;
     std::string prompt;
-    std::function<protocol::Bytes(bool allowed)> finish;
+    platform::AskpassPurpose purpose = platform::AskpassPurpose::confirm;
+    std::string share_key;
+    std::function<Outcome(const PromptAnswer&)> finish;
 };
 
-// The text of a confirmation prompt: the key's comment and fingerprint, the requesting process
-// (its ancestry) and, on a bound connection, the host (describe_host_key: its known_hosts names and
-// fingerprint) — "for host …", or "forwarded from host …" when the last bind is a forwarding one,
-// so the request comes from a process on that host. Never fails.
-std::string confirmation_prompt(std::string_view comment, std::string_view key_fingerprint,
-                                std::string_view requester, std::optional<std::string> host, bool forwarded);
+// The text of a prompt about one use of a key: `question` (naming the key), the key's fingerprint,
+// the requesting process (its ancestry) and, on a bound connection, the host (describe_host_key: its
+// known_hosts names and fingerprint) — "for host …", or "forwarded from host …" when the last bind is
+// a forwarding one, so the request comes from a process on that host. Never fails.
+std::string key_use_prompt(std::string_view question, std::string_view key_fingerprint, std::string_view requester,
+                           std::optional<std::string> host, bool forwarded);
 
 // Thread-safe: requests from many connections may be handled at once on a worker pool. Signing
 // runs outside the keystore lock, so a slow RSA signature never holds up another client.
@@ -83,14 +93,15 @@ public:
     // becomes SSH_AGENT_FAILURE (or EXTENSION_FAILURE for a known extension) and is logged, with its
     // reason and never a secret. Never throws for anything a client sends; a full locked heap is
     // answered with FAILURE too.
-    // Keys added with ssh-add -c are refused here: this caller cannot ask.
+    // Keys added with ssh-add -c, and deferred keys not decrypted yet, are refused here: this caller
+    // cannot ask.
     protocol::Bytes handle_message(protocol::ByteView body, ConnectionContext& context);
 
-    // As handle_message, except that a signature with a key added with ssh-add -c is not made yet
-    // but returned as a PendingConfirmation for the caller to ask about. With no askpass program
-    // the signature is refused (FAILURE, logged with what to install).
-    std::variant<protocol::Bytes, PendingConfirmation> handle_message_or_confirm(protocol::ByteView body,
-                                                                                 ConnectionContext& context);
+    // As handle_message, except that a signature that needs the user is not made yet but returned as
+    // a PendingPrompt for the caller to ask: the passphrase of a deferred key not decrypted yet, then
+    // the confirmation of a key added with ssh-add -c. With no askpass program the signature is
+    // refused (FAILURE, logged with what to install).
+    Outcome handle_message_or_prompt(protocol::ByteView body, ConnectionContext& context);
 
     // Answers one decoded request, following OpenSSH's ssh-agent (REFERENCE.md). Fails with the
     // reason the request is refused.
@@ -107,7 +118,9 @@ private:
     struct Visitor;
     // A sign request checked under the lock: the signer to use once the lock is released.
     struct SignPlan {
-        std::shared_ptr<const SigningKey> signer;
+        std::shared_ptr<const SigningKey> signer;  // null: a deferred key not decrypted yet
+        std::shared_ptr<const EncryptedKeyFile> encrypted_file;
+        protocol::Bytes public_blob;
         std::string key_name;  // "SHA256:… (comment)", for logs
         std::string comment;
         std::string fingerprint;
@@ -117,11 +130,19 @@ private:
     Result<protocol::Reply> sign(const protocol::SignRequest& request, const ConnectionContext& context);
     Result<SignPlan> plan_sign(const protocol::SignRequest& request, const ConnectionContext& context) const;
     static Result<protocol::Reply> sign_with(const SignPlan& plan, const protocol::SignRequest& request);
+    Outcome sign_or_prompt(const protocol::Request& request, ConnectionContext& context);
+    Result<PendingPrompt> prompt_for(std::string question, platform::AskpassPurpose purpose, const SignPlan& plan,
+                                     const ConnectionContext& context) const;
+    Result<PendingPrompt> passphrase_prompt(const protocol::Request& request, const SignPlan& plan,
+                                            ConnectionContext& context);
+    Result<PendingPrompt> confirmation_prompt(const protocol::Request& request, const SignPlan& plan,
+                                              ConnectionContext& context);
+    Result<void> decrypt_deferred(const protocol::SignRequest& request, const ConnectionContext& context,
+                                  const PromptAnswer& answer);
     Result<protocol::Reply> finish_sign(const protocol::SignRequest& request, const ConnectionContext& context,
                                         bool allowed) const;
-    Result<PendingConfirmation> pending_confirmation(const protocol::Request& request, const SignPlan& plan,
-                                                     ConnectionContext& context);
     protocol::Bytes answer(const protocol::Request& request, const std::function<Result<protocol::Reply>()>& work);
+    protocol::Bytes refuse(const protocol::Request& request, const Error& error);
     std::string fingerprint_of(protocol::ByteView public_blob) const;
 
     mutable std::shared_mutex mutex_;  // guards keystore_

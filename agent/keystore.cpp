@@ -108,11 +108,43 @@ void Keystore::forget_expiry(const Entry& entry)
     }
 }
 
+bool Keystore::install_signer(protocol::ByteView public_blob, const EncryptedKeyFile* file,
+                              std::shared_ptr<const SigningKey> signer)
+{
+    auto found = identities_.find(public_blob);
+    if (found == identities_.end() || found->second.identity.encrypted_file.get() != file)
+        return false;
+    found->second.identity.signer = std::move(signer);
+    return true;
+}
+
+bool Keystore::reencrypt(protocol::ByteView public_blob)
+{
+    auto found = identities_.find(public_blob);
+    if (found == identities_.end() || !found->second.identity.encrypted_file)
+        return false;
+    found->second.identity.signer.reset();
+    return true;
+}
+
+ReencryptCount Keystore::reencrypt_all()
+{
+    ReencryptCount count;
+    for (auto& [blob, entry] : identities_) {
+        if (reencrypt(blob))
+            ++count.with_encrypted_file;
+        else
+            ++count.cleartext_only;
+    }
+    return count;
+}
+
 Result<void> Keystore::lock(const SecretBytes& passphrase)
 {
     if (locked())
         return fail(Error(ErrorCode::agent_locked, "the agent is already locked"));
     LATCHKEY_TRY(LockPassphrase hash, LockPassphrase::derive(passphrase));
+    reencrypt_all();
     lock_.emplace(std::move(hash));
     return {};
 }

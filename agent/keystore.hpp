@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/deferred_key.hpp"
 #include "agent/error.hpp"
 #include "agent/keys/signing_key.hpp"
 #include "agent/lock_passphrase.hpp"
@@ -33,8 +34,17 @@ struct IdentityConstraints {
 struct Identity {
     protocol::Bytes public_blob;  // the key or certificate blob, canonical encoding
     std::string comment;
-    std::shared_ptr<const SigningKey> signer;
+    std::shared_ptr<const SigningKey> signer;  // null while a deferred key is not decrypted
     IdentityConstraints constraints;
+    // Set for a key added deferred (add-ppk, add-encrypted): decrypted into `signer` at first use,
+    // and back to the encrypted state by re-encryption or LOCK.
+    std::shared_ptr<const EncryptedKeyFile> encrypted_file{};
+};
+
+// What re-encrypting every key did (PuTTY's reencrypt-all).
+struct ReencryptCount {
+    std::size_t with_encrypted_file = 0;  // now held encrypted only (some may already have been)
+    std::size_t cleartext_only = 0;       // left decrypted: they were not added deferred
 };
 
 class Keystore {
@@ -64,7 +74,18 @@ public:
 
     std::size_t size() const noexcept { return identities_.size(); }
 
-    // Locks with a passphrase. Fails with agent_locked if already locked, bad_passphrase if empty.
+    // Gives a deferred identity the signer decrypted from its file. False, and nothing changes, if
+    // the identity has gone or was added again (its encrypted file is no longer `file`) meanwhile.
+    bool install_signer(protocol::ByteView public_blob, const EncryptedKeyFile* file,
+                        std::shared_ptr<const SigningKey> signer);
+    // Drops (and so wipes, once no signature uses it) the decrypted signer of a deferred identity.
+    // False if there is no such identity or it has no encrypted file (it was not added deferred).
+    bool reencrypt(protocol::ByteView public_blob);
+    // reencrypt on every identity.
+    ReencryptCount reencrypt_all();
+
+    // Locks with a passphrase and re-encrypts every deferred key. Fails with agent_locked if already
+    // locked, bad_passphrase if empty.
     Result<void> lock(const SecretBytes& passphrase);
     // Unlocks. Fails with refused if not locked, bad_passphrase if it does not match.
     Result<void> unlock(const SecretBytes& passphrase);

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "agent/asio.hpp"
-#include "agent/confirmation.hpp"
+#include "agent/askpass_prompt.hpp"
 #include "platform/posix/peer_credentials.hpp"
 #include "platform/posix/process.hpp"
 #include "protocol/message.hpp"
@@ -66,9 +66,10 @@ private:
     // the dispatcher it refers to.
     Keystore keystore_;
     Dispatcher dispatcher_;
-    std::chrono::steady_clock::duration confirm_timeout_;
     std::size_t threads_;
     asio::io_context io_;
+    asio::strand<asio::io_context::executor_type> prompt_strand_;  // prompts_ is used only on it
+    SharedPrompts prompts_;
     asio::local::stream_protocol::acceptor acceptor_;
     asio::strand<asio::io_context::executor_type> expiry_strand_;  // the expiry timer is used only on it
     asio::steady_timer expiry_timer_;
@@ -100,9 +101,10 @@ std::string describe_peer(const Peer& peer)
 
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
-      confirm_timeout_(options.confirm_timeout),
       threads_(thread_count(options.worker_threads)),
       io_(static_cast<int>(threads_)),
+      prompt_strand_(asio::make_strand(io_)),
+      prompts_(prompt_strand_, options.confirm_timeout),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_strand_(asio::make_strand(io_)),
       expiry_timer_(expiry_strand_),
@@ -222,15 +224,19 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
 
 // Answers one request on the thread this connection's coroutine runs on: handing the work to another
 // thread and back would cost two wake-ups per request, more than an Ed25519 signature takes. A
-// signature that needs the user's confirmation is asked about without blocking any thread.
+// request that needs the user (a deferred key's passphrase, a confirmation) is asked about on the
+// prompt strand without blocking any thread, then finished here, as many times as it asks.
 asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context)
 {
-    auto outcome = dispatcher_.handle_message_or_confirm(buffer.bytes(), context);
-    if (auto* reply = std::get_if<protocol::Bytes>(&outcome))
-        co_return std::move(*reply);
-    auto& pending = std::get<PendingConfirmation>(outcome);
-    bool allowed = co_await ask_confirmation(asio::make_strand(io_), pending.program, pending.prompt, confirm_timeout_);
-    co_return pending.finish(allowed);
+    Outcome outcome = dispatcher_.handle_message_or_prompt(buffer.bytes(), context);
+    while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
+        PendingPrompt prompt = std::move(*pending);
+        PromptAnswer answer = co_await asio::co_spawn(
+            prompt_strand_, prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key),
+            asio::use_awaitable);
+        outcome = prompt.finish(answer);
+    }
+    co_return std::move(std::get<protocol::Bytes>(outcome));
 }
 
 asio::awaitable<void> Server::expire_keys()

@@ -15,7 +15,8 @@ struct ServerOptions {
     DispatcherOptions dispatcher;
     // Threads that run the event loop and the requests (signing included); 0 = one per core.
     std::size_t worker_threads = 0;
-    // How long a confirmation prompt (ssh-add -c) waits for the user before it counts as refused.
+    // How long an askpass prompt (ssh-add -c confirmation, deferred key passphrase) waits for the
+    // user before it counts as refused.
     std::chrono::steady_clock::duration confirm_timeout = std::chrono::seconds(60);
 };
 

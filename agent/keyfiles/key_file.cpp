@@ -31,4 +31,19 @@ Result<KeyFile> read_key_file(protocol::ByteView contents, const SecretBytes* pa
     return fail(Error(ErrorCode::unsupported, "not a key file in a known format (OpenSSH, PEM, PuTTY .ppk)"));
 }
 
+Result<PublicHalf> read_public_half(protocol::ByteView contents)
+{
+    switch (detect_key_file_format(contents)) {
+    case KeyFileFormat::openssh: return read_openssh_public_half(contents);
+    case KeyFileFormat::ppk: return read_ppk_public_half(contents);
+    case KeyFileFormat::pem:
+        return fail(Error(ErrorCode::unsupported,
+                          "a PEM key file keeps its public key in the encrypted part, so it cannot be listed "
+                          "before it is decrypted: add it with its passphrase, or convert it to the OpenSSH "
+                          "format (ssh-keygen -p -f FILE)"));
+    case KeyFileFormat::unknown: break;
+    }
+    return fail(Error(ErrorCode::unsupported, "not a key file in a known format (OpenSSH, PuTTY .ppk)"));
+}
+
 }  // namespace latchkey::agent::keyfiles

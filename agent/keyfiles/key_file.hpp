@@ -20,6 +20,14 @@ struct KeyFile {
 
 enum class KeyFileFormat { openssh, pem, ppk, unknown };
 
+// What a key file shows without its passphrase: the public key blob, the comment (empty for
+// openssh-key-v1, which keeps it in the encrypted part) and whether the private part is encrypted.
+struct PublicHalf {
+    protocol::Bytes public_blob;
+    std::string comment;
+    bool encrypted = false;
+};
+
 // The format `contents` claims to be, from its first line(s); nothing is decoded or checked.
 KeyFileFormat detect_key_file_format(protocol::ByteView contents);
 
@@ -30,5 +38,11 @@ KeyFileFormat detect_key_file_format(protocol::ByteView contents);
 // - unsupported: an unknown format, cipher, KDF, key type, or KDF parameters beyond the limits;
 // - malformed / key_mismatch: the file is damaged or inconsistent; crypto_failure: OpenSSL refused.
 Result<KeyFile> read_key_file(protocol::ByteView contents, const SecretBytes* passphrase);
+
+// Reads the public half of an OpenSSH or PuTTY .ppk file without decrypting anything, so that a key
+// can be listed before its first use. Fails with unsupported for a PEM file ("keeps its public key
+// in the encrypted part"), another format, a certificate or an unknown key type; malformed when the
+// file is damaged.
+Result<PublicHalf> read_public_half(protocol::ByteView contents);
 
 }  // namespace latchkey::agent::keyfiles

@@ -147,6 +147,24 @@ Result<KeyFile> read_private_section(ByteView plaintext, const Container& contai
     return KeyFile{std::move(key), std::move(comment)};
 }
 
+// The file's public key in its canonical encoding; certificates are refused (ssh-keygen keeps them
+// in the -cert.pub file, never in the key file).
+Result<protocol::Bytes> checked_public_blob(ByteView blob)
+{
+    LATCHKEY_TRY(auto key, protocol::decode_public_key(blob));
+    if (protocol::is_certificate(key))
+        return fail(Error(ErrorCode::unsupported, "openssh key file: holds a certificate, not a key"));
+    return protocol::encode_public_key(key);
+}
+
+Result<SecretBytes> decode_armor(ByteView contents)
+{
+    auto body = armored_body(as_text(contents), armor_label);
+    if (!body)
+        return fail(malformed("no BEGIN/END OPENSSH PRIVATE KEY lines"));
+    return base64_decode(*body);
+}
+
 }  // namespace
 
 bool is_openssh_key(ByteView contents)
@@ -156,13 +174,18 @@ bool is_openssh_key(ByteView contents)
 
 Result<KeyFile> read_openssh_key(ByteView contents, const SecretBytes* passphrase)
 {
-    auto body = armored_body(as_text(contents), armor_label);
-    if (!body)
-        return fail(malformed("no BEGIN/END OPENSSH PRIVATE KEY lines"));
-    LATCHKEY_TRY(auto decoded, base64_decode(*body));
+    LATCHKEY_TRY(auto decoded, decode_armor(contents));
     LATCHKEY_TRY(auto container, read_container(decoded.view()));
     LATCHKEY_TRY(auto plaintext, decrypt_section(container, passphrase));
     return read_private_section(plaintext.view(), container);
+}
+
+Result<PublicHalf> read_openssh_public_half(ByteView contents)
+{
+    LATCHKEY_TRY(auto decoded, decode_armor(contents));
+    LATCHKEY_TRY(auto container, read_container(decoded.view()));
+    LATCHKEY_TRY(auto blob, checked_public_blob(container.public_blob));
+    return PublicHalf{std::move(blob), "", container.cipher->name != "none"};
 }
 
 }  // namespace latchkey::agent::keyfiles

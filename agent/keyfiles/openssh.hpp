@@ -17,4 +17,9 @@ bool is_openssh_key(protocol::ByteView contents);
 // max_bcrypt_rounds), malformed (armor, base64, any field, padding), key_mismatch.
 Result<KeyFile> read_openssh_key(protocol::ByteView contents, const SecretBytes* passphrase);
 
+// The public key of an openssh-key-v1 file, read from its clear part; the comment is empty (it is in
+// the encrypted part). Fails as read_openssh_key does before decryption, and with unsupported for
+// a certificate or an unknown key type.
+Result<PublicHalf> read_openssh_public_half(protocol::ByteView contents);
+
 }  // namespace latchkey::agent::keyfiles

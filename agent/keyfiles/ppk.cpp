@@ -261,13 +261,20 @@ Result<protocol::PrivateParts> read_secret(const protocol::PlainPublicKey& key, 
     return fail(unsupported("key type " + std::string(protocol::key_type_name(key))));
 }
 
-Result<protocol::PrivateKey> decode_key(const PpkFields& fields, ByteView plaintext)
+// The public key of the file, checked against the header's algorithm.
+Result<protocol::PublicKey> checked_public_key(const PpkFields& fields)
 {
     LATCHKEY_TRY(auto public_key, protocol::decode_public_key(fields.public_blob.view()));
     if (protocol::is_certificate(public_key))
         return fail(unsupported("certificates inside .ppk files"));
     if (protocol::key_type_name(public_key) != fields.algorithm)
         return fail(Error(ErrorCode::key_mismatch, "ppk file: public key type differs from the header"));
+    return public_key;
+}
+
+Result<protocol::PrivateKey> decode_key(const PpkFields& fields, ByteView plaintext)
+{
+    LATCHKEY_TRY(auto public_key, checked_public_key(fields));
     protocol::WireReader reader(plaintext);
     LATCHKEY_TRY(auto secret, read_secret(protocol::underlying_key(public_key), reader));
     if (reader.remaining() >= cipher_block)
@@ -298,6 +305,13 @@ Result<KeyFile> read_ppk(ByteView contents, const SecretBytes* passphrase)
     LATCHKEY_CHECK(check_mac(fields, keys, plaintext.view()));
     LATCHKEY_TRY(auto key, decode_key(fields, plaintext.view()));
     return KeyFile{std::move(key), std::move(fields.comment)};
+}
+
+Result<PublicHalf> read_ppk_public_half(ByteView contents)
+{
+    LATCHKEY_TRY(auto fields, read_fields(as_text(contents)));
+    LATCHKEY_TRY(auto public_key, checked_public_key(fields));
+    return PublicHalf{protocol::encode_public_key(public_key), std::move(fields.comment), fields.encrypted()};
 }
 
 }  // namespace latchkey::agent::keyfiles

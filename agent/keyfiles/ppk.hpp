@@ -27,4 +27,9 @@ bool is_ppk(protocol::ByteView contents);
 // crypto_failure (OpenSSL or libargon2 refused).
 Result<KeyFile> read_ppk(protocol::ByteView contents, const SecretBytes* passphrase);
 
+// The public key and comment of a .ppk file, from its clear header lines; the MAC is not checked
+// (that needs the passphrase). Fails as read_ppk does on the header lines, with unsupported for a
+// certificate or an unknown key type and key_mismatch when the key's type differs from the header.
+Result<PublicHalf> read_ppk_public_half(protocol::ByteView contents);
+
 }  // namespace latchkey::agent::keyfiles

@@ -10,9 +10,10 @@ latchkey_build_packages() {
 }
 
 # Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers,
-# and for tests/integration: sshd, PuTTY's plink and git.
+# and for tests/integration: sshd, PuTTY's plink, puttygen and pageant (putty: its -a client mode needs
+# no display) and git.
 latchkey_test_packages() {
-    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools git
+    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools putty git
 }
 
 # Packages scripts/bench needs besides those: gnuplot draws its chart. Not part of the test run.

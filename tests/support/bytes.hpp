@@ -27,4 +27,10 @@ inline protocol::Bytes filled(std::size_t size, std::uint8_t first)
     return bytes;
 }
 
+// A copy of secret bytes in ordinary memory, for comparisons in tests.
+inline protocol::Bytes plain_copy(const SecretBytes& bytes)
+{
+    return protocol::Bytes(bytes.view().begin(), bytes.view().end());
+}
+
 }  // namespace latchkey::test

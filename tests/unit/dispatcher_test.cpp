@@ -207,11 +207,24 @@ TEST_CASE("a destination-constrained key does not sign on an unbound connection"
 
 namespace {
 
-// The outcome of handle_message_or_confirm for a sign request with the ed25519 key.
-std::variant<Bytes, agent::PendingConfirmation> sign_or_confirm(Agent& agent)
+// The outcome of handle_message_or_prompt for a sign request with the ed25519 key.
+agent::Outcome sign_or_confirm(Agent& agent)
 {
     SecretBytes body = encode_request(SignRequest{key_blob("ed25519"), message, 0});
-    return agent.dispatcher.handle_message_or_confirm(body.view(), agent.context);
+    return agent.dispatcher.handle_message_or_prompt(body.view(), agent.context);
+}
+
+// An askpass answer: exit status and output.
+agent::PromptAnswer answer_of(int status, std::string_view output = "")
+{
+    return agent::PromptAnswer{status, SecretBytes::from_text(output)};
+}
+
+// The reply bytes of an outcome that must be a reply.
+Bytes reply_bytes(const agent::Outcome& outcome)
+{
+    REQUIRE(std::holds_alternative<Bytes>(outcome));
+    return std::get<Bytes>(outcome);
 }
 
 Reply decoded(const Bytes& answer)
@@ -230,19 +243,20 @@ TEST_CASE("a confirm key's signature waits for finish: yes signs, no refuses, a 
     Agent agent(options);
     REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-constrained-confirm")));
     auto outcome = sign_or_confirm(agent);
-    REQUIRE(std::holds_alternative<agent::PendingConfirmation>(outcome));
-    auto& pending = std::get<agent::PendingConfirmation>(outcome);
+    REQUIRE(std::holds_alternative<agent::PendingPrompt>(outcome));
+    auto& pending = std::get<agent::PendingPrompt>(outcome);
     CHECK(pending.program == "/bin/true");
+    CHECK(pending.purpose == platform::AskpassPurpose::confirm);
     CHECK(pending.prompt.find("latchkey-test-ed25519") != std::string::npos);
     CHECK(pending.prompt.find("SHA256:") != std::string::npos);
     CHECK(pending.prompt.find("Requested by") != std::string::npos);
-    CHECK(std::holds_alternative<SignResponse>(decoded(pending.finish(true))));
-    CHECK(std::holds_alternative<Failure>(decoded(pending.finish(false))));
+    CHECK(std::holds_alternative<SignResponse>(decoded(reply_bytes(pending.finish(answer_of(0))))));
+    CHECK(std::holds_alternative<Failure>(decoded(reply_bytes(pending.finish(answer_of(1))))));
     REQUIRE(std::holds_alternative<Success>(agent.send(RemoveAllIdentities{})));
-    CHECK(std::holds_alternative<Failure>(decoded(pending.finish(true))));
+    CHECK(std::holds_alternative<Failure>(decoded(reply_bytes(pending.finish(answer_of(0))))));
 }
 
-TEST_CASE("handle_message_or_confirm answers other requests and unconfirmed keys at once")
+TEST_CASE("handle_message_or_prompt answers other requests and unconfirmed keys at once")
 {
     Agent agent;
     REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
@@ -250,18 +264,19 @@ TEST_CASE("handle_message_or_confirm answers other requests and unconfirmed keys
     REQUIRE(std::holds_alternative<Bytes>(outcome));
     CHECK(std::holds_alternative<SignResponse>(decoded(std::get<Bytes>(outcome))));
     SecretBytes list = encode_request(RequestIdentities{});
-    auto listed = agent.dispatcher.handle_message_or_confirm(list.view(), agent.context);
+    auto listed = agent.dispatcher.handle_message_or_prompt(list.view(), agent.context);
     REQUIRE(std::holds_alternative<Bytes>(listed));
     CHECK(std::holds_alternative<IdentitiesAnswer>(decoded(std::get<Bytes>(listed))));
 }
 
-TEST_CASE("the confirmation prompt names the key, the requester and a bound host")
+TEST_CASE("a key-use prompt names the key, the requester and a bound host")
 {
-    CHECK(agent::confirmation_prompt("me@laptop", "SHA256:abc", "ssh (pid 12) ← bash (pid 10)", std::nullopt, false) ==
+    CHECK(agent::key_use_prompt("Allow use of key me@laptop?", "SHA256:abc", "ssh (pid 12) ← bash (pid 10)",
+                                std::nullopt, false) ==
           "Allow use of key me@laptop?\nKey fingerprint SHA256:abc.\nRequested by ssh (pid 12) ← bash (pid 10)");
-    std::string bound = agent::confirmation_prompt("k", "SHA256:abc", "ssh (pid 12)", "host1 (SHA256:host)", true);
+    std::string bound = agent::key_use_prompt("q", "SHA256:abc", "ssh (pid 12)", "host1 (SHA256:host)", true);
     CHECK(bound.ends_with("\nforwarded from host host1 (SHA256:host)"));
-    CHECK(agent::confirmation_prompt("k", "f", "r", "host1 (SHA256:host)", false).ends_with("\nfor host host1 (SHA256:host)"));
+    CHECK(agent::key_use_prompt("q", "f", "r", "host1 (SHA256:host)", false).ends_with("\nfor host host1 (SHA256:host)"));
 }
 
 TEST_CASE("lock hides keys and refuses everything but unlock; a wrong passphrase keeps it locked")
@@ -291,7 +306,10 @@ TEST_CASE("extensions: query lists what is supported, unknown ones fail, a bad s
     REQUIRE(std::holds_alternative<QueryResponse>(query));
     CHECK(std::get<QueryResponse>(query).extensions ==
           std::vector<std::string>{"query", "session-bind@openssh.com", "status@latchkey.invalid",
-                                   "list-details@latchkey.invalid"});
+                                   "list-details@latchkey.invalid", "add-ppk@putty.projects.tartarus.org",
+                                   "add-encrypted@latchkey.invalid", "reencrypt@putty.projects.tartarus.org",
+                                   "reencrypt-all@putty.projects.tartarus.org",
+                                   "list-extended@putty.projects.tartarus.org"});
 
     CHECK(std::holds_alternative<Failure>(agent.send(Extension{"nonsense@example.com", OpaqueExtension{}})));
     Reply bind = agent.send(Extension{std::string(session_bind_extension_name), SessionBind{key_blob("ed25519"), Bytes(32, 1), Bytes(8, 2), false}});

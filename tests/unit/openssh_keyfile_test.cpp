@@ -158,3 +158,16 @@ TEST_CASE("absurd bcrypt rounds are refused before any work")
     CHECK(read.error().code == ErrorCode::unsupported);
     CHECK(read.error().detail.find("rounds") != std::string::npos);
 }
+
+TEST_CASE("the public half of every openssh key file is read without its passphrase")
+{
+    for (const auto& file : key_files("openssh")) {
+        INFO(file.string());
+        auto half = read_public_half(read_file(file));
+        REQUIRE_MESSAGE(half.has_value(), describe(half.error()));
+        CHECK(half->public_blob == public_blob_from_file(public_file(file)));
+        CHECK(half->comment.empty());  // it is in the encrypted part
+        CHECK(half->encrypted == is_encrypted_name(file));
+    }
+    CHECK(read_openssh_public_half(protocol::Bytes{'x'}).error().code == ErrorCode::malformed);
+}

@@ -70,3 +70,11 @@ TEST_CASE("truncated and corrupted PEM files fail without crashing")
     check_damaged_copies(read_pem_key, keyfile_dir / "pem" / "ed25519-pkcs8", true, 3);
     check_damaged_copies(read_pem_key, keyfile_dir / "pem" / "rsa-2048-pkcs1-aes256", false, 53);
 }
+
+TEST_CASE("a PEM file has no public half readable without its passphrase: refused with advice")
+{
+    auto half = read_public_half(read_file(keyfile_dir / "pem" / "rsa-2048-pkcs8-encrypted"));
+    REQUIRE_FALSE(half.has_value());
+    CHECK(half.error().code == ErrorCode::unsupported);
+    CHECK(half.error().detail.find("ssh-keygen -p") != std::string::npos);
+}

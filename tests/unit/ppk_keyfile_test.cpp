@@ -124,3 +124,17 @@ TEST_CASE("truncated and corrupted .ppk files fail without crashing")
     check_damaged_copies(read_ppk, keyfile_dir / "ppk" / "ed25519-v2.ppk", false, 23);
     check_damaged_copies(read_ppk, keyfile_dir / "ppk" / "ed25519.ppk", false, 37);
 }
+
+TEST_CASE("the public half and comment of every .ppk file are read without its passphrase")
+{
+    for (const auto& file : key_files("ppk")) {
+        INFO(file.string());
+        auto half = read_public_half(read_file(file));
+        REQUIRE_MESSAGE(half.has_value(), describe(half.error()));
+        CHECK(half->public_blob == public_blob_from_file(public_file(file)));
+        CHECK(half->comment == "latchkey-keyfile-" + file.stem().string());
+        CHECK(half->encrypted == !is_plain_name(file));
+    }
+    std::string text = with_line(read_text("ed25519.ppk"), "PuTTY-User-Key-File-3:", "PuTTY-User-Key-File-3: ssh-rsa");
+    CHECK(read_ppk_public_half(bytes_of(text)).error().code == ErrorCode::key_mismatch);
+}

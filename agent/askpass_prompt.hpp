@@ -1,0 +1,44 @@
+// Asking the user through an askpass program, off the io thread: confirmations (ssh-add -c) and the
+// passphrases of keys decrypted on first use; one prompt shared by requests that ask the same thing.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "agent/asio.hpp"
+#include "agent/prompt_answer.hpp"
+#include "platform/posix/askpass.hpp"
+
+namespace latchkey::agent {
+
+// Runs `program` with `prompt` (platform::start_askpass for `purpose`) and waits, without blocking,
+// for it to finish or for `timeout`, when it is killed. Returns its exit status and at most 1 KiB of
+// its output, read straight into locked memory; a program that cannot start, times out, or is never
+// reaped answers exit status -1 and is logged. The executor must run on one thread (or be a strand).
+// Never throws except std::bad_alloc and SecretHeapExhausted.
+boost::asio::awaitable<PromptAnswer> ask_user(boost::asio::any_io_executor executor, std::string program,
+                                              std::string prompt, platform::AskpassPurpose purpose,
+                                              std::chrono::steady_clock::duration timeout);
+
+// The prompts on screen, by share key: a request that asks what another is already asking (the first
+// use of one deferred key by several clients at once) waits for that answer instead of opening a
+// second prompt. Use from the executor's one thread only.
+class SharedPrompts {
+public:
+    SharedPrompts(boost::asio::any_io_executor executor, std::chrono::steady_clock::duration timeout);
+
+    // ask_user, unless share_key is non-empty and a prompt with that key is being asked: then the
+    // answer of that prompt. Fails as ask_user.
+    boost::asio::awaitable<PromptAnswer> ask(std::string program, std::string prompt,
+                                             platform::AskpassPurpose purpose, std::string share_key);
+
+private:
+    struct Prompt;
+    boost::asio::any_io_executor executor_;
+    std::chrono::steady_clock::duration timeout_;
+    std::map<std::string, std::shared_ptr<Prompt>> asking_;
+};
+
+}  // namespace latchkey::agent
