@@ -113,7 +113,10 @@ TEST_CASE("find_key_host_names names the host of a key, for prompts")
     const KeyHostNames host2 = find_key_host_names(plain, key_from("hosts/host2-ecdsa-256.pub"));
     CHECK(host2.names ==
           std::vector<std::string>{"[host1.example]:2222", "*.wild.example", "node?.example"});
-    CHECK(find_key_host_names(plain, key_from("keys/ed25519.pub")).names.empty());  // @revoked
+    const KeyHostNames revoked = find_key_host_names(plain, key_from("keys/ed25519.pub"));
+    CHECK(revoked.names.empty());  // also listed as a plain key, but @revoked wins
+    CHECK(revoked.revoked);
+    CHECK_FALSE(host2.revoked);
 
     const KeyHostNames hashed = find_key_host_names(load("known_hosts_hashed"), key_from("hosts/host1-ed25519.pub"));
     CHECK(hashed.names.empty());
