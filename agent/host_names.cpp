@@ -1,7 +1,6 @@
 // Names of bound hosts for confirmation prompts, read from known_hosts files at each prompt.
 #include "agent/host_names.hpp"
 
-#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -39,20 +38,19 @@ std::vector<std::string> default_known_hosts_files(const char* home)
 std::string describe_host_key(const protocol::PublicKey& host_key, std::string_view fingerprint,
                               const std::vector<std::string>& files)
 {
-    std::vector<std::string> names;
-    std::size_t hashed = 0;
+    KnownHosts all;
     for (const std::string& file : files) {
-        const KeyHostNames found = find_key_host_names(parse_known_hosts(read_bounded(file)), host_key);
-        hashed += found.hashed_matches;
-        for (const std::string& name : found.names)
-            if (std::find(names.begin(), names.end(), name) == names.end())
-                names.push_back(name);
+        KnownHosts one = parse_known_hosts(read_bounded(file));
+        std::move(one.entries.begin(), one.entries.end(), std::back_inserter(all.entries));
     }
+    const KeyHostNames found = find_key_host_names(all, host_key);
     const std::string suffix = " (" + std::string(fingerprint) + ")";
-    if (names.empty())
-        return (hashed != 0 ? "a host with a hashed known_hosts name" : "an unknown host") + suffix;
+    if (found.revoked)
+        return "a host whose key known_hosts marks @revoked" + suffix;
+    if (found.names.empty())
+        return (found.hashed_matches != 0 ? "a host with a hashed known_hosts name" : "an unknown host") + suffix;
     std::string joined;
-    for (const std::string& name : names)
+    for (const std::string& name : found.names)
         joined += (joined.empty() ? "" : ", ") + name;
     return joined + suffix;
 }

@@ -18,10 +18,10 @@ constexpr std::size_t max_known_hosts_file = 16 * 1024 * 1024;
 // ~/.ssh/known_hosts, ~/.ssh/known_hosts2, /etc/ssh/ssh_known_hosts, /etc/ssh/ssh_known_hosts2.
 std::vector<std::string> default_known_hosts_files(const char* home);
 
-// "host1.example, alias (SHA256:…)" when `host_key` is known under names in `files`, "a host with a
-// hashed known_hosts name (SHA256:…)" when only hashed lines hold it, else "an unknown host
-// (SHA256:…)" — `fingerprint` is the key's. Missing or unreadable files count as empty; bad lines are
-// skipped. Never fails.
+// "host1.example, alias (SHA256:…)" when `host_key` is known under names in `files` (read as one),
+// "a host with a hashed known_hosts name (SHA256:…)" when only hashed lines hold it, "a host whose key
+// known_hosts marks @revoked (SHA256:…)", else "an unknown host (SHA256:…)" — `fingerprint` is the
+// key's. Missing or unreadable files count as empty; bad lines are skipped. Never fails.
 std::string describe_host_key(const protocol::PublicKey& host_key, std::string_view fingerprint,
                               const std::vector<std::string>& files);
 

@@ -199,7 +199,7 @@ KeyHostNames find_key_host_names(const KnownHosts& known_hosts, const protocol::
     if (std::any_of(entries.begin(), entries.end(), [&](const KnownHostEntry& entry) {
             return entry.marker == KnownHostMarker::revoked && entry_holds(entry, key);
         }))
-        return {};
+        return KeyHostNames{{}, 0, true};
     const auto* certificate = std::get_if<protocol::Certificate>(&key);
     KeyHostNames found;
     for (const KnownHostEntry& entry : entries) {

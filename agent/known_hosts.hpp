@@ -74,11 +74,12 @@ HostKeys find_host_keys(const KnownHosts& known_hosts, std::string_view name);
 
 // The host names under which `key` is known, for prompts: the positive patterns of plain lines
 // holding the key; for a host certificate whose CA is listed with @cert-authority, its principals
-// that the CA line's patterns admit. Hashed lines name no host and are counted instead. Nothing if
-// an @revoked line lists the key (or the certificate's CA). Never fails.
+// that the CA line's patterns admit. Hashed lines name no host and are counted instead. No names,
+// and `revoked`, if an @revoked line lists the key (or the certificate's CA). Never fails.
 struct KeyHostNames {
     std::vector<std::string> names;  // without duplicates, in file order
     std::size_t hashed_matches = 0;  // hashed lines that hold the key
+    bool revoked = false;            // an @revoked line lists the key or its CA
 };
 KeyHostNames find_key_host_names(const KnownHosts& known_hosts, const protocol::PublicKey& key);
 

@@ -538,3 +538,26 @@ TEST_CASE("identity_details: confirm without an askpass program is flagged; an e
     CHECK(details[0].seconds_left == 0u);
     CHECK_FALSE(agent::identity_details({&identity}, {}, true)[0].confirm_without_askpass);
 }
+
+TEST_CASE("a confirm key's prompt on a bound connection names the host from known_hosts, and a forwarding bind")
+{
+    agent::DispatcherOptions options;
+    options.askpass_program = "/bin/true";
+    options.known_hosts_files = {(data_dir / "hosts" / "known_hosts").string()};
+    Agent agent(options);
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-constrained-confirm")));
+    const std::string host1_fingerprint = agent::sha256_fingerprint(host_blob("host1-ed25519"));
+
+    REQUIRE(std::holds_alternative<Success>(agent.send(session_bind("host1-ed25519", session1, false))));
+    auto outcome = sign_or_confirm(agent);
+    REQUIRE(std::holds_alternative<agent::PendingPrompt>(outcome));
+    CHECK(std::get<agent::PendingPrompt>(outcome).prompt.ends_with(
+        "\nfor host host1.example (" + host1_fingerprint + ")"));
+
+    agent.context = {};
+    REQUIRE(std::holds_alternative<Success>(agent.send(session_bind("host1-ed25519", session1, true))));
+    outcome = sign_or_confirm(agent);
+    REQUIRE(std::holds_alternative<agent::PendingPrompt>(outcome));
+    CHECK(std::get<agent::PendingPrompt>(outcome).prompt.ends_with(
+        "\nforwarded from host host1.example (" + host1_fingerprint + ")"));
+}

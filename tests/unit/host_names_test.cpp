@@ -40,6 +40,14 @@ TEST_CASE("hashed, missing and unlisted hosts fall back to the fingerprint")
     CHECK(describe_host_key(host1_key(), "SHA256:fp", {}) == "an unknown host (SHA256:fp)");
 }
 
+TEST_CASE("a key revoked in one file is called revoked whatever another file says")
+{
+    auto revoked = protocol::decode_public_key(test::public_blob_from_file(test::data_dir / "keys/ed25519.pub"));
+    REQUIRE(revoked.has_value());
+    CHECK(describe_host_key(*revoked, "SHA256:fp", {data_file("known_hosts_lookup")}) ==
+          "a host whose key known_hosts marks @revoked (SHA256:fp)");
+}
+
 TEST_CASE("default_known_hosts_files are ssh's user and system files")
 {
     CHECK(agent::default_known_hosts_files("/home/u") ==

@@ -1,6 +1,7 @@
 // Tests of agent/known_hosts against files made by ssh-keygen (tests/data/hosts, see its README).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "agent/known_hosts.hpp"
@@ -112,7 +113,10 @@ TEST_CASE("find_key_host_names names the host of a key, for prompts")
     const KeyHostNames host2 = find_key_host_names(plain, key_from("hosts/host2-ecdsa-256.pub"));
     CHECK(host2.names ==
           std::vector<std::string>{"[host1.example]:2222", "*.wild.example", "node?.example"});
-    CHECK(find_key_host_names(plain, key_from("keys/ed25519.pub")).names.empty());  // @revoked
+    const KeyHostNames revoked = find_key_host_names(plain, key_from("keys/ed25519.pub"));
+    CHECK(revoked.names.empty());  // also listed as a plain key, but @revoked wins
+    CHECK(revoked.revoked);
+    CHECK_FALSE(host2.revoked);
 
     const KeyHostNames hashed = find_key_host_names(load("known_hosts_hashed"), key_from("hosts/host1-ed25519.pub"));
     CHECK(hashed.names.empty());
@@ -140,4 +144,23 @@ TEST_CASE("parse_known_hosts is bounded and total over odd input")
     const KnownHosts odd = parse_known_hosts(bytes("@revoked\n@cert-authority host\n|1|\r\n \t\n#x\nx y\n\0\n"sv));
     CHECK(odd.entries.empty());
     CHECK(odd.bad_lines == 5);
+}
+
+TEST_CASE("parse_known_hosts survives every single-byte corruption of a real file")
+{
+    // A deterministic stand-in for the fuzzer: each byte of the file replaced by characters that
+    // matter to the format; every result stays within the file's line count.
+    const protocol::Bytes original = test::read_file(test::data_dir / "hosts" / "known_hosts_lookup");
+    const auto lines = static_cast<std::size_t>(std::count(original.begin(), original.end(), '\n')) + 1;
+    std::size_t checked = 0;
+    for (std::size_t i = 0; i < original.size(); i += 3) {
+        for (std::uint8_t replacement : {'\n', ' ', '|', '@', '!', '*', '=', '\0', '\xff'}) {
+            protocol::Bytes corrupted = original;
+            corrupted[i] = replacement;
+            const KnownHosts hosts = parse_known_hosts(corrupted);
+            REQUIRE(hosts.entries.size() + hosts.bad_lines <= lines + 1);
+            ++checked;
+        }
+    }
+    CHECK(checked > 1000);
 }
