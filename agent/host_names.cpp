@@ -9,10 +9,7 @@
 
 namespace latchkey::agent {
 
-namespace {
-
-// Up to max_known_hosts_file bytes of `path`; empty if it cannot be read.
-protocol::Bytes read_bounded(const std::string& path)
+protocol::Bytes read_known_hosts_file(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     protocol::Bytes contents;
@@ -21,8 +18,6 @@ protocol::Bytes read_bounded(const std::string& path)
         contents.push_back(static_cast<std::uint8_t>(*it));
     return contents;
 }
-
-}  // namespace
 
 std::vector<std::string> default_known_hosts_files(const char* home)
 {
@@ -42,7 +37,7 @@ std::string describe_host_key(const protocol::PublicKey& host_key, std::string_v
     std::vector<std::string> names;
     std::size_t hashed = 0;
     for (const std::string& file : files) {
-        const KeyHostNames found = find_key_host_names(parse_known_hosts(read_bounded(file)), host_key);
+        const KeyHostNames found = find_key_host_names(parse_known_hosts(read_known_hosts_file(file)), host_key);
         hashed += found.hashed_matches;
         for (const std::string& name : found.names)
             if (std::find(names.begin(), names.end(), name) == names.end())

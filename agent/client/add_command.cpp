@@ -3,19 +3,29 @@
 
 #include <filesystem>
 
+#include "agent/client/destinations.hpp"
 #include "agent/client/key_loading.hpp"
+#include "agent/host_names.hpp"
 
 namespace latchkey::agent::client {
 
 namespace {
 
-std::vector<protocol::Constraint> constraints_of(const Command& command)
+using Constraints = std::vector<protocol::Constraint>;
+
+// -t, -c and -h as constraints; the destinations' host keys come from the user's known_hosts files.
+Result<Constraints> constraints_of(const Command& command, const ClientContext& context)
 {
-    std::vector<protocol::Constraint> constraints;
+    Constraints constraints;
     if (command.lifetime_seconds)
         constraints.emplace_back(std::in_place_type<protocol::LifetimeConstraint>, *command.lifetime_seconds);
     if (command.confirm)
         constraints.emplace_back(std::in_place_type<protocol::ConfirmConstraint>);
+    if (!command.destinations.empty()) {
+        LATCHKEY_TRY(protocol::RestrictDestinationConstraint restrict,
+                     restrict_destinations(command.destinations, default_known_hosts_files(context.home.c_str())));
+        constraints.emplace_back(std::in_place_type<protocol::RestrictDestinationConstraint>, std::move(restrict));
+    }
     return constraints;
 }
 
@@ -42,7 +52,7 @@ void report_constraints(const Command& command, std::ostream& err)
 
 // Adds the certificate beside `path`, if there is one. False if there is one and it cannot be added.
 bool add_certificate(const std::string& path, const keyfiles::KeyFile& file, const std::string& comment,
-                     const Command& command, AgentClient& agent, ClientContext& context)
+                     const Constraints& constraints, AgentClient& agent, ClientContext& context)
 {
     auto certificate = certificate_beside(path, file.key.public_key);
     if (!certificate) {
@@ -54,7 +64,7 @@ bool add_certificate(const std::string& path, const keyfiles::KeyFile& file, con
     const std::string certificate_path = path + "-cert.pub";
     std::string key_id = (*certificate)->key_id;
     protocol::PrivateKey key{protocol::PublicKey(std::move(**certificate)), file.key.secret};
-    if (!add_identity(agent, std::move(key), comment, constraints_of(command))) {
+    if (!add_identity(agent, std::move(key), comment, constraints)) {
         context.err << "Certificate " << certificate_path << " (" << key_id << ") add failed: agent refused operation\n";
         return false;
     }
@@ -63,8 +73,8 @@ bool add_certificate(const std::string& path, const keyfiles::KeyFile& file, con
 }
 
 // Loads one file and adds its key and certificate. False (after saying why) if anything failed.
-bool add_file(const std::string& path, const Command& command, PassphraseMemory& memory, AgentClient& agent,
-              ClientContext& context)
+bool add_file(const std::string& path, const Command& command, const Constraints& constraints,
+              PassphraseMemory& memory, AgentClient& agent, ClientContext& context)
 {
     auto file = load_key_file(path, memory, context.prompt);
     if (!file) {
@@ -72,13 +82,13 @@ bool add_file(const std::string& path, const Command& command, PassphraseMemory&
         return false;
     }
     const std::string comment = file->comment.empty() ? path : file->comment;
-    if (!add_identity(agent, file->key, comment, constraints_of(command))) {
+    if (!add_identity(agent, file->key, comment, constraints)) {
         context.err << "Could not add identity \"" << path << "\": agent refused operation\n";
         return false;
     }
     context.err << "Identity added: " << path << " (" << comment << ")\n";
     report_constraints(command, context.err);
-    return add_certificate(path, *file, comment, command, agent, context);
+    return add_certificate(path, *file, comment, constraints, agent, context);
 }
 
 std::vector<std::string> existing_default_files(const std::string& home)
@@ -99,8 +109,9 @@ int run_add(const Command& command, AgentClient& agent, ClientContext& context)
         context.err << "latchkey add --deferred is not available yet: load the key without --deferred\n";
         return exit_failure;
     }
-    if (!command.destinations.empty()) {
-        context.err << "latchkey add -h is not available yet: use ssh-add -h for destination-restricted keys\n";
+    auto constraints = constraints_of(command, context);
+    if (!constraints) {
+        context.err << constraints.error().detail << "\n";
         return exit_failure;
     }
     std::vector<std::string> files = command.operands;
@@ -114,7 +125,7 @@ int run_add(const Command& command, AgentClient& agent, ClientContext& context)
     PassphraseMemory memory;
     int status = exit_success;
     for (const std::string& path : files)
-        if (!add_file(path, command, memory, agent, context))
+        if (!add_file(path, command, *constraints, memory, agent, context))
             status = exit_failure;
     return status;
 }
