@@ -76,6 +76,16 @@ Result<Request> read_extension(WireReader& reader)
         request.body = QueryExtension{};
     } else if (request.name == session_bind_extension_name) {
         LATCHKEY_TRY(request.body, read_session_bind(reader));
+    } else if (request.name == add_ppk_extension_name) {
+        LATCHKEY_TRY(request.body, read_add_ppk(reader));
+    } else if (request.name == add_encrypted_extension_name) {
+        LATCHKEY_TRY(request.body, read_add_encrypted(reader));
+    } else if (request.name == reencrypt_extension_name) {
+        LATCHKEY_TRY(request.body, read_reencrypt(reader));
+    } else if (request.name == reencrypt_all_extension_name) {
+        request.body = ReencryptAllKeys{};
+    } else if (request.name == list_extended_extension_name) {
+        request.body = ListExtended{};
     } else {
         LATCHKEY_TRY(ByteView contents, reader.read_bytes(reader.remaining()));
         request.body = OpaqueExtension{to_bytes(contents)};
@@ -192,6 +202,25 @@ void write_extension_body(RequestWriter& w, const SessionBind& m)
     w.write_bool(m.is_forwarding);
 }
 
+void write_extension_body(RequestWriter& w, const AddPpk& m)
+{
+    write_add_ppk(w, m);
+}
+
+void write_extension_body(RequestWriter& w, const AddEncrypted& m)
+{
+    write_add_encrypted(w, m);
+}
+
+void write_extension_body(RequestWriter& w, const ReencryptKey& m)
+{
+    write_reencrypt(w, m);
+}
+
+void write_extension_body(RequestWriter&, const ReencryptAllKeys&) {}
+
+void write_extension_body(RequestWriter&, const ListExtended&) {}
+
 void write_extension_body(RequestWriter& w, const OpaqueExtension& m)
 {
     w.write_bytes(m.contents);
@@ -260,6 +289,16 @@ void write_reply(WireWriter& w, const ExtensionResponse& m)
     w.write_u8(static_cast<std::uint8_t>(MessageType::extension_response));
     w.write_string(m.name);
     w.write_bytes(m.contents);
+}
+
+void write_reply(WireWriter& w, const ExtendedIdentitiesAnswer& m)
+{
+    write_extended_identities_answer(w, m);
+}
+
+void write_reply(WireWriter& w, const ReencryptAllAnswer& m)
+{
+    write_reencrypt_all_answer(w, m);
 }
 
 void write_reply(WireWriter& w, const Ssh1IdentitiesAnswer&)

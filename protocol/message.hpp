@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "protocol/constraint.hpp"
+#include "protocol/encrypted_key_messages.hpp"
 #include "protocol/key_blob.hpp"
 #include "protocol/numbers.hpp"
 #include "protocol/private_key.hpp"
@@ -113,7 +114,9 @@ inline constexpr std::string_view session_bind_extension_name = "session-bind@op
 // as OpenSSH, the contents are the rest of the message, not a nested string).
 struct Extension {
     std::string name;
-    std::variant<QueryExtension, SessionBind, OpaqueExtension> body;
+    std::variant<QueryExtension, SessionBind, AddPpk, AddEncrypted, ReencryptKey, ReencryptAllKeys, ListExtended,
+                 OpaqueExtension>
+        body;
     bool operator==(const Extension&) const = default;
 };
 
@@ -189,8 +192,11 @@ struct Ssh1IdentitiesAnswer {
     bool operator==(const Ssh1IdentitiesAnswer&) const = default;
 };
 
+// ExtendedIdentitiesAnswer and ReencryptAllAnswer (encrypted_key_messages.hpp) are SUCCESS with
+// contents: decode_reply cannot tell them apart, their own decoders read them.
 using Reply = std::variant<Failure, Success, IdentitiesAnswer, SignResponse, ExtensionFailure,
-                           QueryResponse, ExtensionResponse, Ssh1IdentitiesAnswer>;
+                           QueryResponse, ExtensionResponse, Ssh1IdentitiesAnswer, ExtendedIdentitiesAnswer,
+                           ReencryptAllAnswer>;
 
 // ---- Codecs ----
 
@@ -206,8 +212,8 @@ SecretBytes encode_request(const Request& request);
 // Encodes a reply body.
 Bytes encode_reply(const Reply& reply);
 
-// Decodes one reply body. Fails with empty_message, trailing_bytes, invalid_value (an unknown
-// reply type, an SSH-1 answer with a non-zero count), length_too_large (a count larger than the
+// Decodes one reply body (SUCCESS with contents: see Reply). Fails with empty_message,
+// trailing_bytes, invalid_value (an unknown reply type, an SSH-1 answer with a non-zero count), length_too_large (a count larger than the
 // message could hold) or truncated.
 Result<Reply> decode_reply(ByteView body);
 

@@ -38,8 +38,8 @@ enum class MessageType : std::uint8_t {
     extension_response = 29,
 };
 
-// True for the requests whose body carries a private key, a PIN or a passphrase: their bytes are
-// read straight into locked memory.
+// True for the requests whose body carries or may carry a private key, a PIN or a passphrase: their
+// bytes are read straight into locked memory. EXTENSION is one: add-ppk may carry an unencrypted key.
 constexpr bool carries_secrets(std::uint8_t type) noexcept
 {
     switch (static_cast<MessageType>(type)) {
@@ -52,6 +52,7 @@ constexpr bool carries_secrets(std::uint8_t type) noexcept
     case MessageType::ssh1_add_rsa_id_constrained:
     case MessageType::add_id_constrained:
     case MessageType::add_smartcard_key_constrained:
+    case MessageType::extension:
         return true;
     default:
         return false;

@@ -61,7 +61,7 @@ std::vector<Request> sample_requests()
         AddSmartcardKey{"/usr/lib/p11.so", SecretBytes::from_text("1234"), {}, false},
         AddSmartcardKey{"/usr/lib/p11.so", SecretBytes::from_text("1234"), {LifetimeConstraint{5}}, true},
         Extension{"query", QueryExtension{}},
-        Extension{"add-ppk@putty.projects.tartarus.org", OpaqueExtension{filled(10, 1)}},
+        Extension{"opaque@example.com", OpaqueExtension{filled(10, 1)}},
         Extension{"empty@example.com", OpaqueExtension{}},
         LegacyRequest{MessageType::ssh1_request_rsa_identities},
         LegacyRequest{MessageType::ssh1_remove_all_rsa_identities},
