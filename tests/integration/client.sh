@@ -7,8 +7,7 @@ source "$(dirname "$0")/lib.sh"
 lk_init
 source "$(dirname "$0")/sshd.sh"
 require python3
-CLIENT=${LATCHKEY_CLIENT:-$LK_ROOT/build/agent/latchkey}
-[ -x "$CLIENT" ] || fail "latchkey client '$CLIENT' is not an executable (set LATCHKEY_CLIENT, or build it)"
+client_init
 
 KEYS=$TMP/keys
 copy_keys "$KEYS"
