@@ -40,7 +40,10 @@ std::vector<protocol::IdentityDetails> identity_details(const std::vector<const 
         entry.confirm = constraints.confirm;
         entry.confirm_without_askpass = constraints.confirm && !askpass_available;
         entry.destinations = constraints.destinations;
-        entry.state = protocol::KeyState::decrypted;
+        if (!identity->encrypted_file)
+            entry.state = protocol::KeyState::decrypted;
+        else
+            entry.state = identity->signer ? protocol::KeyState::deferred_decrypted : protocol::KeyState::deferred;
         details.push_back(std::move(entry));
     }
     return details;

@@ -8,10 +8,7 @@
 
 namespace latchkey::agent {
 
-namespace {
-
-// Up to max_known_hosts_file bytes of `path`; empty if it cannot be read.
-protocol::Bytes read_bounded(const std::string& path)
+protocol::Bytes read_known_hosts_file(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     protocol::Bytes contents;
@@ -20,8 +17,6 @@ protocol::Bytes read_bounded(const std::string& path)
         contents.push_back(static_cast<std::uint8_t>(*it));
     return contents;
 }
-
-}  // namespace
 
 std::vector<std::string> default_known_hosts_files(const char* home)
 {
@@ -40,7 +35,7 @@ std::string describe_host_key(const protocol::PublicKey& host_key, std::string_v
 {
     KnownHosts all;
     for (const std::string& file : files) {
-        KnownHosts one = parse_known_hosts(read_bounded(file));
+        KnownHosts one = parse_known_hosts(read_known_hosts_file(file));
         std::move(one.entries.begin(), one.entries.end(), std::back_inserter(all.entries));
     }
     const KeyHostNames found = find_key_host_names(all, host_key);

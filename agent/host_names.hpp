@@ -18,6 +18,9 @@ constexpr std::size_t max_known_hosts_file = 16 * 1024 * 1024;
 // ~/.ssh/known_hosts, ~/.ssh/known_hosts2, /etc/ssh/ssh_known_hosts, /etc/ssh/ssh_known_hosts2.
 std::vector<std::string> default_known_hosts_files(const char* home);
 
+// Up to max_known_hosts_file bytes of the file at `path`; empty if it is missing or cannot be read.
+protocol::Bytes read_known_hosts_file(const std::string& path);
+
 // "host1.example, alias (SHA256:…)" when `host_key` is known under names in `files` (read as one),
 // "a host with a hashed known_hosts name (SHA256:…)" when only hashed lines hold it, "a host whose key
 // known_hosts marks @revoked (SHA256:…)", else "an unknown host (SHA256:…)" — `fingerprint` is the

@@ -3,19 +3,30 @@
 
 #include <filesystem>
 
+#include "agent/client/deferred_add.hpp"
+#include "agent/client/destinations.hpp"
 #include "agent/client/key_loading.hpp"
+#include "agent/host_names.hpp"
 
 namespace latchkey::agent::client {
 
 namespace {
 
-std::vector<protocol::Constraint> constraints_of(const Command& command)
+using Constraints = std::vector<protocol::Constraint>;
+
+// -t, -c and -h as constraints; the destinations' host keys come from the user's known_hosts files.
+Result<Constraints> constraints_of(const Command& command, const ClientContext& context)
 {
-    std::vector<protocol::Constraint> constraints;
+    Constraints constraints;
     if (command.lifetime_seconds)
         constraints.emplace_back(std::in_place_type<protocol::LifetimeConstraint>, *command.lifetime_seconds);
     if (command.confirm)
         constraints.emplace_back(std::in_place_type<protocol::ConfirmConstraint>);
+    if (!command.destinations.empty()) {
+        LATCHKEY_TRY(protocol::RestrictDestinationConstraint restrict,
+                     restrict_destinations(command.destinations, default_known_hosts_files(context.home.c_str())));
+        constraints.emplace_back(std::in_place_type<protocol::RestrictDestinationConstraint>, std::move(restrict));
+    }
     return constraints;
 }
 
@@ -42,7 +53,7 @@ void report_constraints(const Command& command, std::ostream& err)
 
 // Adds the certificate beside `path`, if there is one. False if there is one and it cannot be added.
 bool add_certificate(const std::string& path, const keyfiles::KeyFile& file, const std::string& comment,
-                     const Command& command, AgentClient& agent, ClientContext& context)
+                     const Constraints& constraints, AgentClient& agent, ClientContext& context)
 {
     auto certificate = certificate_beside(path, file.key.public_key);
     if (!certificate) {
@@ -54,7 +65,7 @@ bool add_certificate(const std::string& path, const keyfiles::KeyFile& file, con
     const std::string certificate_path = path + "-cert.pub";
     std::string key_id = (*certificate)->key_id;
     protocol::PrivateKey key{protocol::PublicKey(std::move(**certificate)), file.key.secret};
-    if (!add_identity(agent, std::move(key), comment, constraints_of(command))) {
+    if (!add_identity(agent, std::move(key), comment, constraints)) {
         context.err << "Certificate " << certificate_path << " (" << key_id << ") add failed: agent refused operation\n";
         return false;
     }
@@ -63,8 +74,8 @@ bool add_certificate(const std::string& path, const keyfiles::KeyFile& file, con
 }
 
 // Loads one file and adds its key and certificate. False (after saying why) if anything failed.
-bool add_file(const std::string& path, const Command& command, PassphraseMemory& memory, AgentClient& agent,
-              ClientContext& context)
+bool add_file(const std::string& path, const Command& command, const Constraints& constraints,
+              PassphraseMemory& memory, AgentClient& agent, ClientContext& context)
 {
     auto file = load_key_file(path, memory, context.prompt);
     if (!file) {
@@ -72,13 +83,61 @@ bool add_file(const std::string& path, const Command& command, PassphraseMemory&
         return false;
     }
     const std::string comment = file->comment.empty() ? path : file->comment;
-    if (!add_identity(agent, file->key, comment, constraints_of(command))) {
+    if (!add_identity(agent, file->key, comment, constraints)) {
         context.err << "Could not add identity \"" << path << "\": agent refused operation\n";
         return false;
     }
     context.err << "Identity added: " << path << " (" << comment << ")\n";
     report_constraints(command, context.err);
-    return add_certificate(path, *file, comment, command, agent, context);
+    return add_certificate(path, *file, comment, constraints, agent, context);
+}
+
+// The comment to show for a deferred key: the one in FILE.pub (OpenSSH keeps it encrypted) or a .ppk's
+// clear "Comment:" line, else the file name.
+std::string deferred_comment(const std::string& path, const SecretBytes& contents)
+{
+    std::string_view text(reinterpret_cast<const char*>(contents.data()), contents.size());
+    if (auto start = text.find("\nComment: "); start != std::string_view::npos) {
+        std::string_view rest = text.substr(start + 10);
+        return std::string(rest.substr(0, rest.find_first_of("\r\n")));
+    }
+    auto pub = read_text_file(path + ".pub");
+    if (pub) {
+        std::string_view line(*pub);
+        line = line.substr(0, line.find('\n'));
+        auto second_space = line.find(' ', line.find(' ') + 1);
+        if (second_space != std::string_view::npos && second_space + 1 < line.size())
+            return std::string(line.substr(second_space + 1));
+    }
+    return path;
+}
+
+// --deferred: sends the file still encrypted. False (after saying why) if it is not added.
+bool add_deferred_file(const std::string& path, const Constraints& constraints, const Command& command,
+                       AgentClient& agent, ClientContext& context)
+{
+    auto contents = read_key_file_bytes(path);
+    if (!contents) {
+        context.err << "Error loading key \"" << path << "\": " << problem(contents.error()) << "\n";
+        return false;
+    }
+    const std::string comment = deferred_comment(path, *contents);
+    auto request = deferred_add_request(path, *contents, comment, constraints);
+    if (!request) {
+        context.err << "Error loading key \"" << path << "\": " << problem(request.error()) << "\n";
+        return false;
+    }
+    if (!std::holds_alternative<protocol::Success>(agent.call(*request))) {
+        context.err << "Could not add identity \"" << path << "\": agent refused operation (holding keys "
+                    << "encrypted until first use needs latchkeyd)\n";
+        return false;
+    }
+    context.err << "Identity added: " << path << " (" << comment << "), encrypted until its first use\n";
+    report_constraints(command, context.err);
+    std::error_code code;
+    if (std::filesystem::exists(path + "-cert.pub", code))
+        context.err << "Certificate " << path << "-cert.pub not added: --deferred keys are added without certificates\n";
+    return true;
 }
 
 std::vector<std::string> existing_default_files(const std::string& home)
@@ -95,12 +154,9 @@ std::vector<std::string> existing_default_files(const std::string& home)
 
 int run_add(const Command& command, AgentClient& agent, ClientContext& context)
 {
-    if (command.deferred) {
-        context.err << "latchkey add --deferred is not available yet: load the key without --deferred\n";
-        return exit_failure;
-    }
-    if (!command.destinations.empty()) {
-        context.err << "latchkey add -h is not available yet: use ssh-add -h for destination-restricted keys\n";
+    auto constraints = constraints_of(command, context);
+    if (!constraints) {
+        context.err << constraints.error().detail << "\n";
         return exit_failure;
     }
     std::vector<std::string> files = command.operands;
@@ -114,7 +170,8 @@ int run_add(const Command& command, AgentClient& agent, ClientContext& context)
     PassphraseMemory memory;
     int status = exit_success;
     for (const std::string& path : files)
-        if (!add_file(path, command, memory, agent, context))
+        if (command.deferred ? !add_deferred_file(path, *constraints, command, agent, context)
+                             : !add_file(path, command, *constraints, memory, agent, context))
             status = exit_failure;
     return status;
 }

@@ -21,8 +21,14 @@ Error read_error(const std::string& path)
     return Error(ErrorCode::malformed, "cannot read " + path + ": " + std::strerror(errno));
 }
 
-// The file's bytes in locked memory (a private key file may be unencrypted).
-Result<SecretBytes> read_secret_file(const std::string& path)
+bool wrong_passphrase(const Result<keyfiles::KeyFile>& result)
+{
+    return !result && result.error().code == ErrorCode::bad_passphrase;
+}
+
+}  // namespace
+
+Result<SecretBytes> read_key_file_bytes(const std::string& path)
 {
     std::error_code code;
     if (std::filesystem::is_directory(path, code))
@@ -45,13 +51,6 @@ Result<SecretBytes> read_secret_file(const std::string& path)
     return contents;
 }
 
-bool wrong_passphrase(const Result<keyfiles::KeyFile>& result)
-{
-    return !result && result.error().code == ErrorCode::bad_passphrase;
-}
-
-}  // namespace
-
 std::vector<std::string> default_key_files(const std::string& home)
 {
     std::vector<std::string> files;
@@ -63,7 +62,7 @@ std::vector<std::string> default_key_files(const std::string& home)
 Result<keyfiles::KeyFile> load_key_file(const std::string& path, PassphraseMemory& memory,
                                         const PassphrasePrompt& prompt)
 {
-    LATCHKEY_TRY(SecretBytes contents, read_secret_file(path));
+    LATCHKEY_TRY(SecretBytes contents, read_key_file_bytes(path));
     Result<keyfiles::KeyFile> result = keyfiles::read_key_file(contents.view(), nullptr);
     if (result || result.error().code != ErrorCode::passphrase_required)
         return result;

@@ -22,6 +22,10 @@ inline constexpr int passphrase_tries = 3;
 // ssh-add's default key files under `home`/.ssh, in its order, whether or not they exist.
 std::vector<std::string> default_key_files(const std::string& home);
 
+// The bytes of a key file, read into locked memory (a private key file may be unencrypted). Fails with
+// malformed "cannot read FILE: reason" or "FILE is larger than 1 MiB, not a key file".
+Result<SecretBytes> read_key_file_bytes(const std::string& path);
+
 // The last passphrase that opened a file: tried first on the next encrypted file, as ssh-add does.
 struct PassphraseMemory {
     std::optional<SecretBytes> last;

@@ -2,12 +2,12 @@
 # The latchkey client's own features against latchkeyd: status, list with lifetime/confirm/certificate
 # details and --json, certificates loaded beside keys, remove by file and by fingerprint, lock and unlock
 # through askpass, default key files, help, version and exit codes. latchkeyd only (it needs latchkey's
-# extensions), so meson does not run it against ssh-agent.
+# extensions), so meson does not run it against ssh-agent. add -h is checked by logging in to a test sshd.
 source "$(dirname "$0")/lib.sh"
 lk_init
+source "$(dirname "$0")/sshd.sh"
 require python3
-CLIENT=${LATCHKEY_CLIENT:-$LK_ROOT/build/agent/latchkey}
-[ -x "$CLIENT" ] || fail "latchkey client '$CLIENT' is not an executable (set LATCHKEY_CLIENT, or build it)"
+client_init
 
 KEYS=$TMP/keys
 copy_keys "$KEYS"
@@ -145,3 +145,23 @@ assert_rc 0 "$CLIENT" add
 assert_contains "$OUT" "Identity added: $HOME/.ssh/id_ecdsa " "default id_ecdsa"
 assert_contains "$OUT" "Identity added: $HOME/.ssh/id_ed25519 " "default id_ed25519"
 assert_eq 2 "$(ssh-add -l | wc -l)" "default keys loaded"
+
+step "add -h: host keys from ~/.ssh/known_hosts; the key logs in only as the user and host it names"
+assert_rc 0 "$CLIENT" remove-all
+echo "lk-it-sshd $(cat "$SSHD_DIR/host_ed25519.pub")" >"$HOME/.ssh/known_hosts"
+cat "$KEYS/ed25519.pub" >"$SSHD_DIR/authorized_keys"
+start_sshd
+assert_rc 1 "$CLIENT" add -h nowhere.example "$KEYS/ed25519"
+assert_contains "$OUT" 'no host keys found for destination "nowhere.example"' "unknown destination"
+assert_rc 1 "$CLIENT" add -h 'u@a>b' "$KEYS/ed25519"
+assert_contains "$OUT" "cannot specify a user on the 'from' host" "bad destination"
+assert_rc 1 ssh-add -l
+assert_rc 0 "$CLIENT" add -h "$LOGIN_USER@lk-it-sshd" "$KEYS/ed25519"
+assert_rc 0 "$CLIENT" list
+assert_contains "$OUT" "    destinations: $LOGIN_USER@lk-it-sshd" "destinations in the list"
+ssh_login || fail "login with a key restricted to this host failed: $OUT"
+assert_eq ok "$OUT" "login with a destination-restricted key"
+assert_rc 0 "$CLIENT" remove-all
+assert_rc 0 "$CLIENT" add -h "someone-else@lk-it-sshd" "$KEYS/ed25519"
+! ssh_login || fail "a key restricted to someone-else@lk-it-sshd logged in as $LOGIN_USER"
+assert_contains "$OUT" "Permission denied (publickey)" "ssh's refusal"

@@ -8,8 +8,7 @@ source "$(dirname "$0")/lib.sh"
 lk_init
 source "$(dirname "$0")/sshd.sh"
 require puttygen
-CLIENT=${LATCHKEY_CLIENT:-$LK_ROOT/build/agent/latchkey}
-[ -x "$CLIENT" ] || fail "latchkey client '$CLIENT' is not an executable (set LATCHKEY_CLIENT, or build it)"
+client_init
 
 PASS=latchkey-test-passphrase
 K=$TMP/keyfiles

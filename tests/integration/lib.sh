@@ -198,3 +198,10 @@ lk_init() {
     unset SSH_AUTH_SOCK SSH_AGENT_PID DISPLAY SSH_ASKPASS SSH_ASKPASS_REQUIRE
     echo "agent under test: $AGENT"
 }
+
+# client_init: sets CLIENT to the latchkey client under test (LATCHKEY_CLIENT, which meson passes, or the
+# default build) and fails if it is not there.
+client_init() {
+    CLIENT=${LATCHKEY_CLIENT:-$LK_ROOT/build/agent/latchkey}
+    [ -x "$CLIENT" ] || fail "latchkey client '$CLIENT' is not an executable (set LATCHKEY_CLIENT, or build it)"
+}

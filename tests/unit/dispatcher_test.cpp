@@ -2,6 +2,7 @@
 // and every signature verified by ssh-keygen.
 #include <doctest/doctest.h>
 
+#include "agent/deferred_key.hpp"
 #include "agent/dispatcher.hpp"
 #include "agent/extension_answers.hpp"
 #include "protocol/key_blob.hpp"
@@ -537,6 +538,22 @@ TEST_CASE("identity_details: confirm without an askpass program is flagged; an e
     CHECK(details[0].confirm_without_askpass);
     CHECK(details[0].seconds_left == 0u);
     CHECK_FALSE(agent::identity_details({&identity}, {}, true)[0].confirm_without_askpass);
+    CHECK(details[0].state == KeyState::decrypted);
+}
+
+TEST_CASE("identity_details: a key held encrypted is deferred until its signer is installed")
+{
+    agent::Identity identity{key_blob("ed25519"), "c", nullptr, {}};
+    identity.encrypted_file = std::make_shared<agent::EncryptedKeyFile>();
+    CHECK(agent::identity_details({&identity}, {}, true)[0].state == KeyState::deferred);
+    struct NeverSigns : agent::SigningKey {
+        agent::Result<Bytes> sign(ByteView, std::uint32_t) const override
+        {
+            return fail(agent::Error(agent::ErrorCode::crypto_failure, "never signs"));
+        }
+    };
+    identity.signer = std::make_shared<NeverSigns>();
+    CHECK(agent::identity_details({&identity}, {}, true)[0].state == KeyState::deferred_decrypted);
 }
 
 TEST_CASE("a confirm key's prompt on a bound connection names the host from known_hosts, and a forwarding bind")
