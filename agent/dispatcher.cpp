@@ -247,7 +247,7 @@ Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request, c
 {
     LATCHKEY_TRY(SignPlan plan, plan_sign(request, context));
     if (plan.needs_confirmation)
-        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
+        return fail(Error(ErrorCode::refused, "key " + key_name(plan) +
                                                   " requires confirmation (ssh-add -c), which this caller cannot ask for"));
     return sign_with(plan, request);
 }
@@ -261,24 +261,23 @@ Result<Dispatcher::SignPlan> Dispatcher::plan_sign(const protocol::SignRequest& 
     const Identity* identity = keystore_.find(request.key_blob, clock_());
     if (identity == nullptr)
         return fail(Error(ErrorCode::not_found, "sign request for a key the agent does not hold"));
-    SignPlan plan{identity->signer, "", identity->comment, fingerprint_of(identity->public_blob),
-                  identity->constraints.confirm};
-    plan.key_name = plan.fingerprint + " (" + plan.comment + ")";
+    SignPlan plan{identity->signer, identity->public_blob, identity->comment, identity->constraints.confirm};
     if (!identity->constraints.destinations.empty()) {
         LATCHKEY_TRY(protocol::PublicKey key, protocol::decode_public_key(identity->public_blob));
         auto permitted = check_constrained_sign(identity->constraints.destinations, context.bind_state, key,
                                                 request.data, unix_now());
         if (!permitted)
-            return fail(Error(ErrorCode::refused, "destination-constrained key " + plan.key_name + ": " +
+            return fail(Error(ErrorCode::refused, "destination-constrained key " + key_name(plan) + ": " +
                                                       permitted.error().detail));
     }
     return plan;
 }
 
-Result<protocol::Reply> Dispatcher::sign_with(const SignPlan& plan, const protocol::SignRequest& request)
+Result<protocol::Reply> Dispatcher::sign_with(const SignPlan& plan, const protocol::SignRequest& request) const
 {
     LATCHKEY_TRY(protocol::Bytes signature, plan.signer->sign(request.data, request.flags));
-    spdlog::debug("signed with {}", plan.key_name);
+    if (spdlog::should_log(spdlog::level::debug))
+        spdlog::debug("signed with {}", key_name(plan));
     return protocol::Reply(protocol::SignResponse{std::move(signature)});
 }
 
@@ -287,8 +286,8 @@ Result<protocol::Reply> Dispatcher::finish_sign(const protocol::SignRequest& req
 {
     LATCHKEY_TRY(SignPlan plan, plan_sign(request, context));
     if (!allowed)
-        return fail(Error(ErrorCode::refused, "user refused the use of key " + plan.key_name));
-    spdlog::info("user confirmed the use of key {}", plan.key_name);
+        return fail(Error(ErrorCode::refused, "user refused the use of key " + key_name(plan)));
+    spdlog::info("user confirmed the use of key {}", key_name(plan));
     return sign_with(plan, request);
 }
 
@@ -299,7 +298,7 @@ Result<PendingConfirmation> Dispatcher::pending_confirmation(const protocol::Req
     if (!program)
         program = platform::find_askpass_program();
     if (!program)
-        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
+        return fail(Error(ErrorCode::refused, "key " + key_name(plan) +
                                                   " requires confirmation (ssh-add -c) and there is no askpass "
                                                   "program: install ssh-askpass (Debian: apt-get install "
                                                   "ssh-askpass) or set SSH_ASKPASS in latchkeyd's environment"));
@@ -307,13 +306,18 @@ Result<PendingConfirmation> Dispatcher::pending_confirmation(const protocol::Req
     if (!context.bind_state.binds.empty())
         host = fingerprint_of(protocol::encode_public_key(context.bind_state.binds.back().host_key));
     bool forwarded = !context.bind_state.binds.empty() && context.bind_state.binds.back().is_forwarding;
-    std::string prompt = confirmation_prompt(plan.comment, plan.fingerprint,
+    std::string prompt = confirmation_prompt(plan.comment, fingerprint_of(plan.public_blob),
                                              platform::process_ancestry(context.peer.pid), host, forwarded);
     auto finish = [this, request, &context](bool allowed) {
         const auto& sign_request = std::get<protocol::SignRequest>(request);
         return answer(request, [&] { return finish_sign(sign_request, context, allowed); });
     };
     return PendingConfirmation{std::move(*program), std::move(prompt), std::move(finish)};
+}
+
+std::string Dispatcher::key_name(const SignPlan& plan) const
+{
+    return fingerprint_of(plan.public_blob) + " (" + plan.comment + ")";
 }
 
 std::string Dispatcher::fingerprint_of(protocol::ByteView public_blob) const
