@@ -51,7 +51,7 @@ def main():
             if case_id == "idle-sign":
                 check(all(run["idle_connections"] == 200 for run in runs), f"{case_id}/{agent}: idle connections")
     for agent in agents:
-        for stage in ("idle", "keys", "after_storm"):
+        for stage in ("idle", "before_storm", "after_storm", "keys"):
             memory = results["memory"][agent][stage]
             check(memory["VmRSS"] > 0 and memory["VmLck"] >= 0, f"{agent} {stage}: bad memory figures {memory}")
         check(results["start_to_first_answer_us"][agent] > 0, f"{agent}: no start time")
