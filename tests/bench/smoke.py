@@ -39,7 +39,7 @@ def main():
     for case_id, case in cases.items():
         for agent in agents:
             runs = case["runs"][agent]
-            check(len(runs) == results["rounds"], f"{case_id}/{agent}: {len(runs)} runs")
+            check(len(runs) == (1 if case_id == "idle-sign" else results["rounds"]), f"{case_id}/{agent}: {len(runs)} runs")
             for run in runs:
                 check(run["failures"] == 0, f"{case_id}/{agent}: failed requests: {run['errors']}")
                 check(run["requests"] > 0 and run["requests_per_second"] > 0, f"{case_id}/{agent}: no requests")
