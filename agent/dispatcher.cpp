@@ -353,7 +353,7 @@ Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request, c
 {
     LATCHKEY_TRY(SignPlan plan, plan_sign(request, context));
     if (plan.needs_confirmation)
-        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
+        return fail(Error(ErrorCode::refused, "key " + key_name(plan) +
                                                   " requires confirmation (ssh-add -c), which this caller cannot ask for"));
     return sign_with(plan, request);
 }
@@ -367,28 +367,28 @@ Result<Dispatcher::SignPlan> Dispatcher::plan_sign(const protocol::SignRequest& 
     const Identity* identity = keystore_.find(request.key_blob, clock_());
     if (identity == nullptr)
         return fail(Error(ErrorCode::not_found, "sign request for a key the agent does not hold"));
-    SignPlan plan{identity->signer, identity->encrypted_file, identity->public_blob, "", identity->comment,
-                  fingerprint_of(identity->public_blob), identity->constraints.confirm};
-    plan.key_name = plan.fingerprint + " (" + plan.comment + ")";
+    SignPlan plan{identity->signer, identity->encrypted_file, identity->public_blob, identity->comment,
+                  identity->constraints.confirm};
     if (!identity->constraints.destinations.empty()) {
         LATCHKEY_TRY(protocol::PublicKey key, protocol::decode_public_key(identity->public_blob));
         auto permitted = check_constrained_sign(identity->constraints.destinations, context.bind_state, key,
                                                 request.data, unix_now());
         if (!permitted)
-            return fail(Error(ErrorCode::refused, "destination-constrained key " + plan.key_name + ": " +
+            return fail(Error(ErrorCode::refused, "destination-constrained key " + key_name(plan) + ": " +
                                                       permitted.error().detail));
     }
     return plan;
 }
 
-Result<protocol::Reply> Dispatcher::sign_with(const SignPlan& plan, const protocol::SignRequest& request)
+Result<protocol::Reply> Dispatcher::sign_with(const SignPlan& plan, const protocol::SignRequest& request) const
 {
     if (!plan.signer)
-        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
+        return fail(Error(ErrorCode::refused, "key " + key_name(plan) +
                                                   " is still encrypted (added deferred) and this caller cannot ask "
                                                   "for its passphrase"));
     LATCHKEY_TRY(protocol::Bytes signature, plan.signer->sign(request.data, request.flags));
-    spdlog::debug("signed with {}", plan.key_name);
+    if (spdlog::should_log(spdlog::level::debug))
+        spdlog::debug("signed with {}", key_name(plan));
     return protocol::Reply(protocol::SignResponse{std::move(signature)});
 }
 
@@ -417,7 +417,7 @@ Result<PendingPrompt> Dispatcher::prompt_for(std::string question, platform::Ask
     if (!program)
         program = platform::find_askpass_program();
     if (!program)
-        return fail(Error(ErrorCode::refused, "key " + plan.key_name +
+        return fail(Error(ErrorCode::refused, "key " + key_name(plan) +
                                                   (plan.signer ? " requires confirmation (ssh-add -c)"
                                                                : " is encrypted until its first use") +
                                                   " and there is no askpass program: install ssh-askpass (Debian: "
@@ -430,7 +430,7 @@ Result<PendingPrompt> Dispatcher::prompt_for(std::string question, platform::Ask
                                  options_.known_hosts_files);
     }
     bool forwarded = !context.bind_state.binds.empty() && context.bind_state.binds.back().is_forwarding;
-    std::string prompt = key_use_prompt(question, plan.fingerprint, platform::process_ancestry(context.peer.pid),
+    std::string prompt = key_use_prompt(question, fingerprint_of(plan.public_blob), platform::process_ancestry(context.peer.pid),
                                         host, forwarded);
     return PendingPrompt{std::move(*program), std::move(prompt), purpose, {}, {}};
 }
@@ -440,7 +440,7 @@ Result<PendingPrompt> Dispatcher::passphrase_prompt(const protocol::Request& req
 {
     LATCHKEY_TRY(PendingPrompt pending, prompt_for("Enter passphrase to decrypt key " + plan.comment + ":",
                                                    platform::AskpassPurpose::passphrase, plan, context));
-    pending.share_key = "passphrase " + plan.fingerprint;
+    pending.share_key = "passphrase " + fingerprint_of(plan.public_blob);
     pending.finish = [this, request, &context](const PromptAnswer& given) -> Outcome {
         auto decrypted = decrypt_deferred(std::get<protocol::SignRequest>(request), context, given);
         if (!decrypted)
@@ -472,14 +472,14 @@ Result<void> Dispatcher::decrypt_deferred(const protocol::SignRequest& request, 
         return {};
     std::optional<SecretBytes> passphrase = passphrase_from(answer);
     if (!passphrase)
-        return fail(Error(ErrorCode::refused, "no passphrase given for key " + plan.key_name +
+        return fail(Error(ErrorCode::refused, "no passphrase given for key " + key_name(plan) +
                                                   " (the askpass was cancelled, failed or timed out)"));
     auto signer = decrypt_key_file(*plan.encrypted_file, *passphrase, plan.public_blob);
     if (!signer)
-        return fail(Error(signer.error().code, "cannot decrypt key " + plan.key_name + ": " + signer.error().detail));
+        return fail(Error(signer.error().code, "cannot decrypt key " + key_name(plan) + ": " + signer.error().detail));
     std::unique_lock lock(mutex_);
     if (keystore_.install_signer(plan.public_blob, plan.encrypted_file.get(), std::move(*signer)))
-        spdlog::info("decrypted key {} at its first use", plan.key_name);
+        spdlog::info("decrypted key {} at its first use", key_name(plan));
     return {};
 }
 
@@ -488,9 +488,14 @@ Result<protocol::Reply> Dispatcher::finish_sign(const protocol::SignRequest& req
 {
     LATCHKEY_TRY(SignPlan plan, plan_sign(request, context));
     if (!allowed)
-        return fail(Error(ErrorCode::refused, "user refused the use of key " + plan.key_name));
-    spdlog::info("user confirmed the use of key {}", plan.key_name);
+        return fail(Error(ErrorCode::refused, "user refused the use of key " + key_name(plan)));
+    spdlog::info("user confirmed the use of key {}", key_name(plan));
     return sign_with(plan, request);
+}
+
+std::string Dispatcher::key_name(const SignPlan& plan) const
+{
+    return fingerprint_of(plan.public_blob) + " (" + plan.comment + ")";
 }
 
 std::string Dispatcher::fingerprint_of(protocol::ByteView public_blob) const

@@ -116,20 +116,20 @@ public:
 
 private:
     struct Visitor;
-    // A sign request checked under the lock: the signer to use once the lock is released.
+    // A sign request checked under the lock: the signer to use once the lock is released. The key's
+    // name for logs and prompts is made only when one is needed (key_name), not on every signature.
     struct SignPlan {
         std::shared_ptr<const SigningKey> signer;  // null: a deferred key not decrypted yet
         std::shared_ptr<const EncryptedKeyFile> encrypted_file;
         protocol::Bytes public_blob;
-        std::string key_name;  // "SHA256:… (comment)", for logs
         std::string comment;
-        std::string fingerprint;
         bool needs_confirmation = false;
     };
 
     Result<protocol::Reply> sign(const protocol::SignRequest& request, const ConnectionContext& context);
     Result<SignPlan> plan_sign(const protocol::SignRequest& request, const ConnectionContext& context) const;
-    static Result<protocol::Reply> sign_with(const SignPlan& plan, const protocol::SignRequest& request);
+    Result<protocol::Reply> sign_with(const SignPlan& plan, const protocol::SignRequest& request) const;
+    std::string key_name(const SignPlan& plan) const;  // "SHA256:... (comment)", for logs and errors
     Outcome sign_or_prompt(const protocol::Request& request, ConnectionContext& context);
     Result<PendingPrompt> prompt_for(std::string question, platform::AskpassPurpose purpose, const SignPlan& plan,
                                      const ConnectionContext& context) const;

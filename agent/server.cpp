@@ -1,5 +1,6 @@
-// The event loop: one io_context run by one thread per core. A connection's coroutine reads, signs and
-// answers on whichever of them it resumes on, so a slow signature holds up only its own connection.
+// The event loops: one single-threaded io_context per core, connections dealt out to them in turn. A
+// connection reads, signs and answers on its own loop's thread, never handed between threads; the
+// first loop also accepts and runs the expiry timer and the signal handlers.
 #include "agent/server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <csignal>
+#include <memory>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -62,26 +64,29 @@ private:
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
     void reschedule_expiry();
 
-    // Declared in destruction order: the io_context (and every coroutine frame in it) goes before
-    // the dispatcher it refers to.
+    asio::io_context& next_loop();
+
+    // Declared in destruction order: the io_contexts (and every coroutine frame in them) go before
+    // the dispatcher they refer to.
     Keystore keystore_;
     Dispatcher dispatcher_;
-    std::size_t threads_;
-    asio::io_context io_;
-    asio::strand<asio::io_context::executor_type> prompt_strand_;  // prompts_ is used only on it
-    SharedPrompts prompts_;
+    std::vector<std::unique_ptr<asio::io_context>> loops_;
+    asio::io_context& io_;  // loops_[0]: accepting, expiry, signals, prompts
+    std::size_t next_loop_ = 0;
+    SharedPrompts prompts_;  // used on io_ only
     asio::local::stream_protocol::acceptor acceptor_;
-    asio::strand<asio::io_context::executor_type> expiry_strand_;  // the expiry timer is used only on it
     asio::steady_timer expiry_timer_;
     asio::signal_set stop_signals_;
     asio::signal_set drop_signals_;
 };
 
-std::size_t thread_count(std::size_t requested)
+std::vector<std::unique_ptr<asio::io_context>> make_loops(std::size_t requested)
 {
-    if (requested != 0)
-        return requested;
-    return std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    std::size_t count = requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<asio::io_context>> loops;
+    for (std::size_t i = 0; i < count; ++i)
+        loops.push_back(std::make_unique<asio::io_context>(1));  // 1: run by one thread, so no locking inside
+    return loops;
 }
 
 // False for the frequent requests (list, sign), which never add a key and so never bring the next
@@ -101,13 +106,11 @@ std::string describe_peer(const Peer& peer)
 
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
-      threads_(thread_count(options.worker_threads)),
-      io_(static_cast<int>(threads_)),
-      prompt_strand_(asio::make_strand(io_)),
-      prompts_(prompt_strand_, options.confirm_timeout),
+      loops_(make_loops(options.worker_threads)),
+      io_(*loops_.front()),
+      prompts_(io_.get_executor(), options.confirm_timeout),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
-      expiry_strand_(asio::make_strand(io_)),
-      expiry_timer_(expiry_strand_),
+      expiry_timer_(io_),
       stop_signals_(io_, SIGTERM, SIGINT, SIGHUP),
       drop_signals_(io_, SIGUSR1)
 {
@@ -117,15 +120,21 @@ int Server::run()
 {
     platform::ignore_broken_pipes();
     asio::co_spawn(io_, accept_connections(), asio::detached);
-    asio::co_spawn(expiry_strand_, expire_keys(), asio::detached);
+    asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, stop_on_signal(), asio::detached);
     asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
     {
         std::vector<std::jthread> helpers;
-        for (std::size_t i = 1; i < threads_; ++i)
-            helpers.emplace_back([this] { io_.run(); });
+        for (std::size_t i = 1; i < loops_.size(); ++i) {
+            helpers.emplace_back([loop = loops_[i].get()] {
+                auto busy = asio::make_work_guard(*loop);  // idle until stopped, not until out of work
+                loop->run();
+            });
+        }
         io_.run();
-    }  // joins the helpers, which return once io_.stop() has been called
+        for (auto& loop : loops_)
+            loop->stop();
+    }  // joins the helpers
     std::size_t removed = dispatcher_.remove_all();
     spdlog::info("shutting down; wiped {} key(s)", removed);
     return 0;
@@ -135,7 +144,7 @@ asio::awaitable<void> Server::accept_connections()
 {
     for (;;) {
         boost::system::error_code error;
-        Socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, error));
+        Socket socket = co_await acceptor_.async_accept(next_loop(), asio::redirect_error(asio::use_awaitable, error));
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
@@ -153,7 +162,9 @@ asio::awaitable<void> Server::accept_connections()
         }
         Peer peer{credentials->uid, credentials->pid,
                   spdlog::should_log(spdlog::level::debug) ? platform::process_name(credentials->pid) : std::string()};
-        asio::co_spawn(io_, serve_connection(std::move(socket), ConnectionContext{std::move(peer)}), asio::detached);
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, serve_connection(std::move(socket), ConnectionContext{std::move(peer)}),
+                       asio::detached);
     }
 }
 
@@ -232,8 +243,7 @@ asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, Connect
     while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
         PendingPrompt prompt = std::move(*pending);
         PromptAnswer answer = co_await asio::co_spawn(
-            prompt_strand_, prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key),
-            asio::use_awaitable);
+            io_, prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key), asio::use_awaitable);
         outcome = prompt.finish(answer);
     }
     co_return std::move(std::get<protocol::Bytes>(outcome));
@@ -252,7 +262,7 @@ asio::awaitable<void> Server::expire_keys()
 
 void Server::reschedule_expiry()
 {
-    asio::post(expiry_strand_, [this] {
+    asio::post(io_, [this] {
         auto next = dispatcher_.next_expiry();
         if (next && *next < expiry_timer_.expiry())
             expiry_timer_.cancel();  // expire_keys() wakes up and re-arms for the earlier instant
@@ -280,9 +290,15 @@ asio::awaitable<void> Server::drop_keys_on_signal()
     }
 }
 
+asio::io_context& Server::next_loop()
+{
+    next_loop_ = (next_loop_ + 1) % loops_.size();
+    return *loops_[next_loop_];
+}
+
 asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration)
 {
-    asio::steady_timer timer(io_, duration);
+    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
     boost::system::error_code error;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
 }

@@ -30,11 +30,14 @@ constexpr std::array curves{
 
 class EcdsaKey final : public SigningKey {
 public:
-    EcdsaKey(const Curve& curve, EvpPkey key) : curve_(curve), key_(std::move(key)) {}
+    EcdsaKey(const Curve& curve, EvpPkey key, SignContext context)
+        : curve_(curve), key_(std::move(key)), context_(std::move(context))
+    {
+    }
 
     Result<protocol::Bytes> sign(protocol::ByteView data, std::uint32_t) const override
     {
-        LATCHKEY_TRY(protocol::Bytes der, digest_sign(*key_, curve_.digest, data));
+        LATCHKEY_TRY(protocol::Bytes der, context_.sign(data));
         const unsigned char* cursor = der.data();
         EcdsaSig signature(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der.size())));
         if (!signature)
@@ -53,6 +56,7 @@ public:
 private:
     const Curve& curve_;
     EvpPkey key_;
+    SignContext context_;
 };
 
 // The number of significant bits of a big-endian magnitude.
@@ -117,7 +121,8 @@ Result<std::unique_ptr<SigningKey>> make_ecdsa_key(std::string_view curve_name, 
     LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(locked_bytes_for_small_key, [&] {
                      return build(*curve, public_point, scalar.view());
                  }));
-    return std::unique_ptr<SigningKey>(std::make_unique<EcdsaKey>(*curve, std::move(key)));
+    LATCHKEY_TRY(SignContext context, SignContext::make(*key, curve->digest));
+    return std::unique_ptr<SigningKey>(std::make_unique<EcdsaKey>(*curve, std::move(key), std::move(context)));
 }
 
 }  // namespace latchkey::agent

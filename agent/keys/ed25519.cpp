@@ -15,16 +15,17 @@ constexpr std::size_t seed_size = 32;
 
 class Ed25519Key final : public SigningKey {
 public:
-    explicit Ed25519Key(EvpPkey key) : key_(std::move(key)) {}
+    Ed25519Key(EvpPkey key, SignContext context) : key_(std::move(key)), context_(std::move(context)) {}
 
     Result<protocol::Bytes> sign(protocol::ByteView data, std::uint32_t) const override
     {
-        LATCHKEY_TRY(protocol::Bytes signature, digest_sign(*key_, nullptr, data));
+        LATCHKEY_TRY(protocol::Bytes signature, context_.sign(data));
         return signature_blob("ssh-ed25519", signature);
     }
 
 private:
     EvpPkey key_;
+    SignContext context_;
 };
 
 Result<EvpPkey> build(protocol::ByteView public_point, protocol::ByteView seed_and_public)
@@ -53,7 +54,8 @@ Result<std::unique_ptr<SigningKey>> make_ed25519_key(protocol::ByteView public_p
     if (seed_and_public.size() != seed_size + point_size)
         return fail(Error(ErrorCode::malformed, "Ed25519 private key is not 64 bytes"));
     LATCHKEY_TRY(EvpPkey key, build_in_locked_heap(locked_bytes_for_small_key, [&] { return build(public_point, seed_and_public.view()); }));
-    return std::unique_ptr<SigningKey>(std::make_unique<Ed25519Key>(std::move(key)));
+    LATCHKEY_TRY(SignContext context, SignContext::make(*key, nullptr));
+    return std::unique_ptr<SigningKey>(std::make_unique<Ed25519Key>(std::move(key), std::move(context)));
 }
 
 }  // namespace latchkey::agent

@@ -72,13 +72,22 @@ Result<void> check_key_pair(EVP_PKEY& key, std::string_view what)
     return {};
 }
 
-Result<protocol::Bytes> digest_sign(EVP_PKEY& key, const char* digest, protocol::ByteView data)
+Result<SignContext> SignContext::make(EVP_PKEY& key, const char* digest)
+{
+    const platform::SecretAllocationScope locked;
+    EvpMdCtx context(EVP_MD_CTX_new());
+    if (!context || EVP_DigestSignInit_ex(context.get(), nullptr, digest, nullptr, nullptr, &key, nullptr) != 1)
+        return fail(openssl_failure("cannot start signing"));
+    return SignContext(std::move(context));
+}
+
+Result<protocol::Bytes> SignContext::sign(protocol::ByteView data) const
 {
     // Signing allocates with the private numbers (nonces, blinding, the caches RSA makes at its first
     // signature), so all of it goes to the locked heap.
     const platform::SecretAllocationScope locked;
     EvpMdCtx context(EVP_MD_CTX_new());
-    if (!context || EVP_DigestSignInit_ex(context.get(), nullptr, digest, nullptr, nullptr, &key, nullptr) != 1)
+    if (!context || EVP_MD_CTX_copy_ex(context.get(), prepared_.get()) != 1)
         return fail(openssl_failure("cannot start signing"));
     std::size_t length = 0;
     if (EVP_DigestSign(context.get(), nullptr, &length, data.data(), data.size()) != 1)
@@ -88,6 +97,12 @@ Result<protocol::Bytes> digest_sign(EVP_PKEY& key, const char* digest, protocol:
         return fail(openssl_failure("signing failed"));
     signature.resize(length);
     return signature;
+}
+
+Result<protocol::Bytes> digest_sign(EVP_PKEY& key, const char* digest, protocol::ByteView data)
+{
+    LATCHKEY_TRY(SignContext context, SignContext::make(key, digest));
+    return context.sign(data);
 }
 
 protocol::Bytes signature_blob(std::string_view algorithm, protocol::ByteView signature)

@@ -30,11 +30,28 @@ Result<EvpPkey> key_pair_from_params(const char* key_type, OSSL_PARAM_BLD& build
 // Fails with key_mismatch, naming `what`.
 Result<void> check_key_pair(EVP_PKEY& key, std::string_view what);
 
-// Signs `data` with EVP_DigestSign using the digest named `digest` ("SHA256"…; nullptr for Ed25519)
-// and the key's default padding, inside a platform::SecretAllocationScope (everything OpenSSL
-// allocates meanwhile, including the caches a key keeps from its first signature, is locked). Returns
-// the raw signature OpenSSL produces (DER for ECDSA and DSA). Fails with crypto_failure, or
-// locked_memory_full if the locked heap has no room for the work.
+// A signing context for one key and one digest, set up once and copied for every signature, so
+// that OpenSSL fetches the algorithm and binds the key once instead of per signature (that set-up is
+// about a tenth of an Ed25519 signature's cost and a third of an ECDSA P-256 one's). Holds a
+// reference to the key. sign() is safe from several threads at once: each copies the template.
+class SignContext {
+public:
+    // Sets up EVP_DigestSign with the digest named `digest` ("SHA256"…; nullptr for Ed25519) and the
+    // key's default padding, in the locked heap. Fails with crypto_failure or locked_memory_full.
+    static Result<SignContext> make(EVP_PKEY& key, const char* digest);
+
+    // Signs `data` inside a platform::SecretAllocationScope (everything OpenSSL allocates meanwhile,
+    // including the caches a key keeps from its first signature, is locked). Returns the raw
+    // signature OpenSSL produces (DER for ECDSA and DSA). Fails with crypto_failure, or
+    // locked_memory_full if the locked heap has no room for the work.
+    Result<protocol::Bytes> sign(protocol::ByteView data) const;
+
+private:
+    explicit SignContext(EvpMdCtx prepared) : prepared_(std::move(prepared)) {}
+    EvpMdCtx prepared_;
+};
+
+// A one-off signature: SignContext::make(key, digest), then sign(data). Fails as those do.
 Result<protocol::Bytes> digest_sign(EVP_PKEY& key, const char* digest, protocol::ByteView data);
 
 // The SSH signature blob: string algorithm ‖ string signature (RFC 4253 §6.6).

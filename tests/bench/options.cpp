@@ -76,7 +76,7 @@ std::string usage()
            "             (ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa: rsa-sha2-512) is KEY, or the last one\n"
            "  list       N clients list keys; every answer must hold --expect-keys keys\n"
            "  idle-sign  holds --idle connections open (each answers one list first), signs as in\n"
-           "             'sign', then checks every idle connection still answers\n"
+           "             'sign', then checks that every tenth idle connection still answers\n"
            "Prints one JSON object; exits 0 if every request succeeded, 1 if any failed, 2 on a usage\n"
            "or set-up error.\n";
 }
