@@ -102,8 +102,11 @@ struct Dispatcher::Visitor {
     {
         LATCHKEY_TRY(IdentityConstraints constraints, constraints_for(request.constraints));
         LATCHKEY_TRY(std::unique_ptr<SigningKey> signer, make_signing_key(request.key));
-        Identity identity{protocol::encode_public_key(request.key.public_key), request.comment,
-                          std::shared_ptr<const SigningKey>(std::move(signer)), std::move(constraints)};
+        LATCHKEY_TRY(std::shared_ptr<ShieldedKey> shielded,
+                     ShieldedKey::make(private_key_encoding(request.key), std::move(signer),
+                                       dispatcher.options_.keep_clear));
+        Identity identity{protocol::encode_public_key(request.key.public_key), request.comment, shielded,
+                          std::move(constraints), shielded};
         spdlog::info("added {} key {} ({})", protocol::key_type_name(request.key.public_key),
                      dispatcher.fingerprint_of(identity.public_blob), identity.comment);
         keystore().add(std::move(identity));
@@ -148,7 +151,7 @@ struct Dispatcher::Visitor {
 
     Result<protocol::Reply> operator()(const protocol::Unlock& request) const
     {
-        auto unlocked = keystore().unlock(request.passphrase);
+        auto unlocked = keystore().unlock(request.passphrase, dispatcher.options_.keep_clear);
         if (!unlocked) {
             if (unlocked.error().code == ErrorCode::bad_passphrase)
                 ++context.failed_unlocks;
@@ -321,6 +324,12 @@ std::string Dispatcher::fingerprint_of(protocol::ByteView public_blob) const
     return fingerprint(public_blob, options_.fingerprint_hash);
 }
 
+std::optional<Clock::time_point> Dispatcher::shield_idle_keys() const
+{
+    std::shared_lock lock(mutex_);
+    return keystore_.shield_idle(Clock::now());
+}
+
 std::optional<Clock::time_point> Dispatcher::next_expiry() const
 {
     std::shared_lock lock(mutex_);
@@ -377,7 +386,7 @@ protocol::Bytes Dispatcher::answer(const protocol::Request& request,
     try {
         reply = work();
     } catch (const SecretHeapExhausted&) {
-        reply = fail(Error(ErrorCode::locked_memory_full, "raise the locked heap size of latchkeyd"));
+        reply = fail(Error(ErrorCode::locked_memory_full, "raise the locked heap size of latchkeyd (-O locked-memory=SIZE)"));
     }
     if (reply)
         return protocol::encode_reply(*reply);

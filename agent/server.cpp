@@ -25,8 +25,6 @@ namespace {
 namespace asio = boost::asio;
 using Socket = asio::local::stream_protocol::socket;
 
-constexpr auto unlock_delay_step = std::chrono::milliseconds(100);
-constexpr auto unlock_delay_limit = std::chrono::seconds(10);
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 
 // One received request: its body in locked memory if it may carry a secret, else in ordinary memory.
@@ -58,21 +56,27 @@ private:
     asio::awaitable<protocol::Bytes> dispatch(RequestBuffer& buffer, ConnectionContext& context);
     template <class Work>
     asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
+    template <class Step>
+    asio::awaitable<void> run_on_timer(asio::steady_timer& timer, Step step);
     asio::awaitable<void> expire_keys();
+    asio::awaitable<void> shield_idle_keys();
     asio::awaitable<void> stop_on_signal();
     asio::awaitable<void> drop_keys_on_signal();
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
     void reschedule_expiry();
+    void reschedule_shielding();
 
     // Declared in destruction order: the io_context (and every coroutine frame in it) goes before
     // the dispatcher it refers to; the worker pool goes before the io_context its handlers point at.
     Keystore keystore_;
     Dispatcher dispatcher_;
     std::chrono::steady_clock::duration confirm_timeout_;
+    std::chrono::steady_clock::duration unlock_delay_step_;
     asio::io_context io_{1};
     asio::thread_pool workers_;
     asio::local::stream_protocol::acceptor acceptor_;
     asio::steady_timer expiry_timer_;
+    asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
     asio::signal_set stop_signals_;
     asio::signal_set drop_signals_;
 };
@@ -92,9 +96,11 @@ std::string describe_peer(const Peer& peer)
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
       confirm_timeout_(options.confirm_timeout),
+      unlock_delay_step_(options.unlock_delay_step),
       workers_(worker_count(options.worker_threads)),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
+      shield_timer_(io_),
       stop_signals_(io_, SIGTERM, SIGINT, SIGHUP),
       drop_signals_(io_, SIGUSR1)
 {
@@ -105,6 +111,7 @@ int Server::run()
     platform::ignore_broken_pipes();
     asio::co_spawn(io_, accept_connections(), asio::detached);
     asio::co_spawn(io_, expire_keys(), asio::detached);
+    asio::co_spawn(io_, shield_idle_keys(), asio::detached);
     asio::co_spawn(io_, stop_on_signal(), asio::detached);
     asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
     io_.run();
@@ -152,6 +159,7 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
         unsigned failed_unlocks_before = context.failed_unlocks;
         protocol::Bytes reply = co_await dispatch(request, context);
         reschedule_expiry();
+        reschedule_shielding();
         if (spdlog::should_log(spdlog::level::debug)) {
             auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
             spdlog::debug("{}: {} -> {} in {:.3f} ms", describe_peer(context.peer),
@@ -159,8 +167,7 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
                           protocol::message_type_name(reply.empty() ? 0 : reply[0]), micros.count() / 1000.0);
         }
         if (context.failed_unlocks > failed_unlocks_before)
-            co_await delay(std::min<std::chrono::steady_clock::duration>(unlock_delay_step * context.failed_unlocks,
-                                                                        unlock_delay_limit));
+            co_await delay(unlock_delay(context.failed_unlocks, unlock_delay_step_));
         boost::system::error_code error;
         protocol::Bytes framed = protocol::frame(reply);
         co_await asio::async_write(socket, asio::buffer(framed), asio::redirect_error(asio::use_awaitable, error));
@@ -225,15 +232,24 @@ asio::awaitable<std::invoke_result_t<Work&>> Server::on_workers(Work work)
         workers_, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
 }
 
-asio::awaitable<void> Server::expire_keys()
+// Forever: calls step(), then sleeps on `timer` until the instant it returned (none = until cancelled).
+template <class Step>
+asio::awaitable<void> Server::run_on_timer(asio::steady_timer& timer, Step step)
 {
     for (;;) {
-        auto next = dispatcher_.next_expiry();
-        expiry_timer_.expires_at(next ? *next : Clock::time_point::max());
+        auto next = step();
+        timer.expires_at(next ? *next : Clock::time_point::max());
         boost::system::error_code error;
-        co_await expiry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, error));
-        dispatcher_.remove_expired();
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
     }
+}
+
+asio::awaitable<void> Server::expire_keys()
+{
+    co_await run_on_timer(expiry_timer_, [this] {
+        dispatcher_.remove_expired();
+        return dispatcher_.next_expiry();
+    });
 }
 
 void Server::reschedule_expiry()
@@ -241,6 +257,19 @@ void Server::reschedule_expiry()
     auto next = dispatcher_.next_expiry();
     if (next && *next < expiry_timer_.expiry())
         expiry_timer_.cancel();  // expire_keys() wakes up and re-arms for the earlier instant
+}
+
+// Shields keys as their keep-clear time after the last signature ends; sleeps while all are shielded.
+asio::awaitable<void> Server::shield_idle_keys()
+{
+    co_await run_on_timer(shield_timer_, [this] { return dispatcher_.shield_idle_keys(); });
+}
+
+// After a request that may have unshielded a key, wakes shield_idle_keys() if it is sleeping.
+void Server::reschedule_shielding()
+{
+    if (shield_timer_.expiry() == Clock::time_point::max())
+        shield_timer_.cancel();
 }
 
 asio::awaitable<void> Server::stop_on_signal()
@@ -272,6 +301,15 @@ asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration
 }
 
 }  // namespace
+
+std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono::steady_clock::duration step) noexcept
+{
+    if (step.count() <= 0)
+        return {};
+    if (failures >= unlock_delay_limit / step)
+        return unlock_delay_limit;
+    return step * failures;
+}
 
 int serve(ServerOptions options)
 {
