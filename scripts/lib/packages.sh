@@ -10,9 +10,9 @@ latchkey_build_packages() {
 }
 
 # Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers,
-# and for tests/integration: sshd, PuTTY's plink and git.
+# and for tests/integration: sshd, PuTTY's plink, git, and gdb (protect.sh tries to attach to the agent).
 latchkey_test_packages() {
-    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools git
+    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools git gdb
 }
 
 # ensure_packages PKG...: installs the missing ones with apt-get (needs root), or explains what to do.
