@@ -10,8 +10,8 @@ ECDSA scalar, RSA d, p and q, the DSA x. Each is searched as 16-byte windows of 
 magnitude (as in key files and OpenSSL parameters) and of the byte-reversed magnitude (as in BIGNUM
 limbs on little-endian machines); one window anywhere counts as the secret being there.
 
-Every readable mapping with resident or swapped pages is read through /proc/PID/mem, except [vvar] and
-[vsyscall]. A mapping counts as locked when its VmFlags in /proc/PID/smaps include "lo" (mlock), which
+Every page in RAM or swap (/proc/PID/pagemap) of every readable mapping is read through /proc/PID/mem,
+except [vvar] and [vsyscall]. A mapping counts as locked when its VmFlags in /proc/PID/smaps include "lo" (mlock), which
 is how OpenSSL's secure heap is mapped.
 """
 import base64
@@ -20,6 +20,7 @@ import sys
 
 WINDOW = 16
 CHUNK = 1 << 20
+PAGE = 4096
 
 
 class Reader:
@@ -104,34 +105,62 @@ def mappings(pid):
     return found
 
 
+def resident_runs(pagemap, begin, end):
+    """[(start, stop)] address runs of [begin, end) whose pages are in RAM or swap (/proc/PID/pagemap:
+    one 64-bit entry per page, bit 63 present, bit 62 swapped). Pages never touched are skipped: they
+    hold nothing, and reading them would only make the kernel map zero pages into the process."""
+    pagemap.seek(begin // PAGE * 8)
+    entries = pagemap.read((end - begin) // PAGE * 8)
+    runs, start = [], None
+    for index in range(len(entries) // 8):
+        (entry,) = struct.unpack_from("<Q", entries, index * 8)
+        address = begin + index * PAGE
+        if entry >> 62:
+            if start is None:
+                start = address
+        elif start is not None:
+            runs.append((start, address))
+            start = None
+    if start is not None:
+        runs.append((start, end))
+    return runs
+
+
 def scan(pid, needles):
-    """{needle: "locked" | "unlocked:<mapping@address>"} for every needle found."""
+    """{needle: "locked" | "unlocked:<mapping>@<address>"} for every needle found."""
     where = {}
-    longest = WINDOW
-    with open(f"/proc/{pid}/mem", "rb", buffering=0) as memory:
+    with open(f"/proc/{pid}/mem", "rb", buffering=0) as memory, \
+            open(f"/proc/{pid}/pagemap", "rb", buffering=0) as pagemap:
         for begin, end, name, readable, locked, resident in mappings(pid):
             if not readable or resident == 0 or name in ("[vvar]", "[vsyscall]"):
                 continue
-            at = begin
-            while at < end:
-                size = min(CHUNK, end - at)
-                try:
-                    memory.seek(at)
-                    data = memory.read(size)
-                except OSError:
-                    data = b""
-                if not data:
-                    at = (at // 4096 + 1) * 4096
-                    continue
-                for needle in needles:
-                    hit = data.find(needle)
-                    if hit < 0 or where.get(needle, "").startswith("unlocked"):
-                        continue
-                    where[needle] = "locked" if locked else f"unlocked:{name}@{at + hit:#x}"
-                if at + len(data) >= end:
-                    break
-                at += len(data) - (longest - 1)
+            for run_begin, run_end in resident_runs(pagemap, begin, end):
+                search_range(memory, run_begin, run_end, name, locked, needles, where)
     return where
+
+
+def search_range(memory, begin, end, name, locked, needles, where):
+    """Records in `where` each needle found in [begin, end), read in chunks that overlap by a window."""
+    at = begin
+    while at < end:
+        size = min(CHUNK, end - at)
+        try:
+            memory.seek(at)
+            data = memory.read(size)
+        except OSError:
+            data = b""
+        if not data:
+            at = (at // PAGE + 1) * PAGE  # a page the kernel will not read: go on with the next one
+            continue
+        for needle in needles:
+            if where.get(needle, "").startswith("unlocked"):
+                continue
+            hit = data.find(needle)
+            if hit >= 0:
+                where[needle] = "locked" if locked else f"unlocked:{name}@{at + hit:#x}"
+        if at + len(data) >= end:
+            break
+        at += len(data) - (WINDOW - 1)
 
 
 def main():
