@@ -149,17 +149,10 @@ struct Dispatcher::Visitor {
         return protocol::Reply(protocol::Success{});
     }
 
-    Result<protocol::Reply> operator()(const protocol::Unlock& request) const
+    // Unlocking checks the passphrase outside the lock (Dispatcher::unlock); it never reaches the visitor.
+    Result<protocol::Reply> operator()(const protocol::Unlock&) const
     {
-        auto unlocked = keystore().unlock(request.passphrase, dispatcher.options_.keep_clear);
-        if (!unlocked) {
-            if (unlocked.error().code == ErrorCode::bad_passphrase)
-                ++context.failed_unlocks;
-            return fail(unlocked.error());
-        }
-        context.failed_unlocks = 0;
-        spdlog::info("agent unlocked");
-        return protocol::Reply(protocol::Success{});
+        return fail(Error(ErrorCode::refused, "internal: unlock request routed to the locked path"));
     }
 
     Result<protocol::Reply> operator()(const protocol::Extension& request) const
@@ -239,11 +232,36 @@ Result<protocol::Reply> Dispatcher::handle(const protocol::Request& request, Con
 {
     if (const auto* sign_request = std::get_if<protocol::SignRequest>(&request))
         return sign(*sign_request, context);
+    if (const auto* unlock_request = std::get_if<protocol::Unlock>(&request))
+        return unlock(*unlock_request, context);
     std::unique_lock lock(mutex_);
     keystore_.remove_expired(clock_());
     if (keystore_.locked() && !allowed_while_locked(request))
         return fail(Error(ErrorCode::agent_locked, "only UNLOCK is answered while the agent is locked"));
     return std::visit(Visitor{*this, context}, request);
+}
+
+Result<protocol::Reply> Dispatcher::unlock(const protocol::Unlock& request, ConnectionContext& context)
+{
+    std::optional<LockPassphrase> current;
+    {
+        std::shared_lock lock(mutex_);
+        current = keystore_.current_lock();
+    }
+    if (!current)
+        return fail(Error(ErrorCode::refused, "the agent is not locked"));
+    // The KDF takes tens of milliseconds: other clients are served meanwhile.
+    auto sealing_key = current->sealing_key(request.passphrase);
+    if (!sealing_key) {
+        if (sealing_key.error().code == ErrorCode::bad_passphrase)
+            ++context.failed_unlocks;
+        return fail(sealing_key.error());
+    }
+    std::unique_lock lock(mutex_);
+    LATCHKEY_CHECK(keystore_.unlock_with(*current, *sealing_key, options_.keep_clear));
+    context.failed_unlocks = 0;
+    spdlog::info("agent unlocked");
+    return protocol::Reply(protocol::Success{});
 }
 
 Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request, const ConnectionContext& context)

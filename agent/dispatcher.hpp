@@ -114,6 +114,7 @@ private:
     };
 
     Result<protocol::Reply> sign(const protocol::SignRequest& request, const ConnectionContext& context);
+    Result<protocol::Reply> unlock(const protocol::Unlock& request, ConnectionContext& context);
     Result<SignPlan> plan_sign(const protocol::SignRequest& request, const ConnectionContext& context) const;
     static Result<protocol::Reply> sign_with(const SignPlan& plan, const protocol::SignRequest& request);
     Result<protocol::Reply> finish_sign(const protocol::SignRequest& request, const ConnectionContext& context,

@@ -147,6 +147,14 @@ Result<void> Keystore::unlock(const SecretBytes& passphrase, Clock::duration kee
     if (!locked())
         return fail(Error(ErrorCode::refused, "the agent is not locked"));
     LATCHKEY_TRY(SecretBytes sealing_key, lock_->sealing_key(passphrase));
+    return unlock_with(*lock_, sealing_key, keep_clear);
+}
+
+Result<void> Keystore::unlock_with(const LockPassphrase& checked, const SecretBytes& sealing_key,
+                                   Clock::duration keep_clear)
+{
+    if (!locked() || !lock_->same_lock(checked))
+        return fail(Error(ErrorCode::refused, "the agent was unlocked or locked again meanwhile"));
     std::vector<std::pair<Identity*, std::shared_ptr<ShieldedKey>>> opened;
     for (auto& [blob, entry] : identities_) {
         if (!entry.identity.sealed)

@@ -84,6 +84,14 @@ public:
     // locked_memory_full (or as make_signing_key) if a key cannot be rebuilt.
     // Each key then stays clear for `keep_clear` after its last use (ShieldedKey).
     Result<void> unlock(const SecretBytes& passphrase, Clock::duration keep_clear = default_keep_clear);
+
+    // The two halves of unlock(), so that the slow passphrase check can run without holding the
+    // keystore: a copy of the lock (nothing if not locked), to call sealing_key() on; then
+    // unlock_with() that key. unlock_with fails with refused if the agent is no longer locked by
+    // that same lock, otherwise as unlock().
+    std::optional<LockPassphrase> current_lock() const { return lock_; }
+    Result<void> unlock_with(const LockPassphrase& checked, const SecretBytes& sealing_key,
+                             Clock::duration keep_clear = default_keep_clear);
     bool locked() const noexcept { return lock_.has_value(); }
 
 private:

@@ -22,6 +22,9 @@ public:
     // is not, crypto_failure if OpenSSL cannot derive.
     Result<SecretBytes> sealing_key(const SecretBytes& candidate) const;
 
+    // True if `other` is a copy of this lock (the same random salt), not of a later one. Never fails.
+    bool same_lock(const LockPassphrase& other) const noexcept { return salt_ == other.salt_; }
+
 private:
     LockPassphrase(SecretBytes salt, SecretBytes verifier) : salt_(std::move(salt)), verifier_(std::move(verifier)) {}
 

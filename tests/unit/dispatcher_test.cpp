@@ -282,6 +282,27 @@ TEST_CASE("lock hides keys and refuses everything but unlock; a wrong passphrase
     CHECK(std::holds_alternative<Failure>(agent.send(Lock{SecretBytes()})));  // empty passphrase
 }
 
+TEST_CASE("a passphrase checked against an earlier lock does not unlock a later one")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    REQUIRE(agent.keystore.lock(SecretBytes::from_text("first")));
+    const auto first = agent.keystore.current_lock();
+    REQUIRE(first.has_value());
+    const auto first_key = first->sealing_key(SecretBytes::from_text("first"));
+    REQUIRE(first_key);
+    REQUIRE(agent.keystore.unlock(SecretBytes::from_text("first")));
+    REQUIRE(agent.keystore.lock(SecretBytes::from_text("second")));
+
+    auto stale = agent.keystore.unlock_with(*first, *first_key);
+    REQUIRE_FALSE(stale);
+    CHECK(stale.error().code == agent::ErrorCode::refused);
+    CHECK(agent.keystore.locked());
+    CHECK(std::holds_alternative<Failure>(agent.send(Unlock{SecretBytes::from_text("first")})));
+    CHECK(std::holds_alternative<Success>(agent.send(Unlock{SecretBytes::from_text("second")})));
+    CHECK(agent.identities().size() == 1);
+}
+
 TEST_CASE("locking seals every key and drops its signer; unlocking rebuilds them and they sign verifiably")
 {
     Agent agent;
