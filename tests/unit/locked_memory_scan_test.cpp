@@ -440,6 +440,13 @@ void check_held_locked(const Needles& needles, const Sightings& sightings, const
     }
 }
 
+// What each scan starts from: fresh key material in locked memory, and a search for its bytes.
+struct KeySearch {
+    LockedMaterial material = (require_locked_memory(), make_material());
+    const Needles needles = needles_of(material);
+    MemorySearch search{needles};
+};
+
 }  // namespace
 
 TEST_CASE("the OpenSSL allocator and the locked heap are installed before any other OpenSSL use")
@@ -496,12 +503,8 @@ TEST_CASE("a block reallocated outside a scope leaves no unwiped copy behind")
     OPENSSL_free(grown);
 }
 
-TEST_CASE("private key bytes are only in locked memory while keys are loaded, and nowhere once freed")
+TEST_CASE_FIXTURE(KeySearch, "private key bytes are only in locked memory while keys are loaded, and nowhere once freed")
 {
-    require_locked_memory();
-    LockedMaterial material = make_material();
-    const Needles needles = needles_of(material);
-    MemorySearch search(needles);
     std::vector<Mapping> mappings_after_free;
     {
         auto ed25519 = agent::make_ed25519_key(material.ed25519_point, material.ed25519_seed_and_public);
@@ -557,12 +560,8 @@ void sign_with_all(const agent::Keystore& keystore)
 
 }  // namespace
 
-TEST_CASE("a locked keystore holds no private key byte anywhere; unlocking brings the keys back, locked")
+TEST_CASE_FIXTURE(KeySearch, "a locked keystore holds no private key byte anywhere; unlocking brings the keys back, locked")
 {
-    require_locked_memory();
-    LockedMaterial material = make_material();
-    const Needles needles = needles_of(material);
-    MemorySearch search(needles);
     agent::Keystore keystore;
     add_material(keystore, material, std::chrono::hours(1));  // the keystore holds the only other copies
     const SecretBytes passphrase = SecretBytes::from_text("correct horse");
@@ -575,12 +574,8 @@ TEST_CASE("a locked keystore holds no private key byte anywhere; unlocking bring
     sign_with_all(keystore);
 }
 
-TEST_CASE("a shielded key is nowhere in memory until it signs, and shielded again once idle")
+TEST_CASE_FIXTURE(KeySearch, "a shielded key is nowhere in memory until it signs, and shielded again once idle")
 {
-    require_locked_memory();
-    LockedMaterial material = make_material();
-    const Needles needles = needles_of(material);
-    MemorySearch search(needles);
     agent::Keystore keystore;
     add_material(keystore, material, std::chrono::milliseconds(0));
     CHECK_FALSE(keystore.shield_idle(agent::Clock::now()).has_value());
