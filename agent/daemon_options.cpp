@@ -15,6 +15,10 @@ namespace {
 
 constexpr std::string_view flag_letters = "cDdksV";
 constexpr std::string_view argument_letters = "EaOPt";
+// latchkeyd's own -O option: the size of the locked heap for keys and passphrases.
+constexpr std::string_view locked_memory_option = "locked-memory=";
+// latchkeyd's own -O option: how long a key stays unshielded after its last signature.
+constexpr std::string_view shield_delay_option = "shield-delay=";
 
 [[noreturn]] void usage_error(const std::string& message = {})
 {
@@ -42,6 +46,37 @@ FingerprintHash parse_hash(const std::string& name)
 bool known_agent_option(std::string_view option)
 {
     return option == "allow-remote-pkcs11" || option == "no-restrict-websafe" || option.starts_with("websafe-allow=");
+}
+
+// The size of -O locked-memory=SIZE: digits and an optional K, M or G (binary multiples).
+std::size_t parse_locked_memory(std::string_view text)
+{
+    constexpr std::size_t smallest = 64 * 1024;
+    constexpr std::size_t largest = 1024 * 1024 * 1024;
+    const std::string bad = "Invalid locked-memory size \"" + std::string(text) + "\": give 64K to 1G, e.g. 4M";
+    std::size_t number = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
+    if (error != std::errc() || end == text.data() || suffix.size() > 1 || number > largest)
+        fatal_error(bad);
+    if (!suffix.empty()) {
+        const auto shift = std::string_view("KMG").find(static_cast<char>(std::toupper(static_cast<unsigned char>(suffix[0]))));
+        if (shift == std::string_view::npos || number > (largest >> (10 * (shift + 1))))
+            fatal_error(bad);
+        number <<= 10 * (shift + 1);
+    }
+    if (number < smallest)
+        fatal_error(bad);
+    return number;
+}
+
+// The time of -O shield-delay=TIME, written as for -t ("0" allowed).
+std::chrono::seconds parse_shield_delay(std::string_view text)
+{
+    const auto delay = parse_duration(text);
+    if (!delay)
+        fatal_error("Invalid shield-delay \"" + std::string(text) + "\": give a time as for -t, e.g. 1, 30s or 0");
+    return *delay;
 }
 
 void set_shell(DaemonOptions& options, ShellStyle style)
@@ -76,7 +111,11 @@ void apply_argument(DaemonOptions& options, char letter, const std::string& valu
     case 'E': options.fingerprint_hash = parse_hash(value); break;
     case 'a': options.bind_address = value; break;
     case 'O':
-        if (!known_agent_option(value))
+        if (value.starts_with(locked_memory_option))
+            options.locked_memory = parse_locked_memory(std::string_view(value).substr(locked_memory_option.size()));
+        else if (value.starts_with(shield_delay_option))
+            options.shield_delay = parse_shield_delay(std::string_view(value).substr(shield_delay_option.size()));
+        else if (!known_agent_option(value))
             fatal_error("Unknown -O option");
         options.agent_options.push_back(value);
         break;
@@ -237,7 +276,9 @@ std::string help_text()
            "  -d               stay in the foreground and log debug messages to stderr\n"
            "  -E hash          fingerprint hash in logs: sha256 (default) or md5\n"
            "  -k               stop the agent named by $SSH_AGENT_PID\n"
-           "  -O option        allow-remote-pkcs11, no-restrict-websafe or websafe-allow=list\n"
+           "  -O option        allow-remote-pkcs11, no-restrict-websafe or websafe-allow=list, or\n"
+           "                   locked-memory=SIZE: locked memory for keys, 64K to 1G (default 2M), or\n"
+           "                   shield-delay=TIME: how long a used key stays unshielded (default 1s)\n"
            "  -P providers     allowed PKCS#11/FIDO provider paths (recorded, not used yet)\n"
            "  -t life          default key lifetime, e.g. 90, 30m, 1h30m, 2d, 1w\n"
            "  -V               print the version\n"

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,8 @@ struct DaemonOptions {
     std::optional<std::chrono::seconds> lifetime;                 // -t; -t 0 = none, as in ssh-agent
     std::optional<std::string> allowed_providers;                 // -P, recorded for providers to come
     std::vector<std::string> agent_options;                       // -O, each one validated
+    std::optional<std::size_t> locked_memory;                     // -O locked-memory=SIZE, in bytes
+    std::optional<std::chrono::seconds> shield_delay;             // -O shield-delay=TIME
     std::vector<std::string> command;                             // command [arg ...]
     // Long options of latchkeyd's own (ssh-agent has neither):
     std::optional<std::chrono::seconds> confirm_timeout;  // --confirm-timeout; none = 60 s
@@ -56,7 +59,8 @@ private:
 // as ssh-agent refuses it, "-sD" is fine), attached or separate option arguments ("-P/*", "-t 1h30m"), "--"
 // ends the options and so does the first non-option, which starts the command. "--help" and -V stop parsing
 // and select their mode. Throws UsageError for an unknown option, a missing argument, -c with -s, -d with
-// -D, a second -P, a bad -t, -E or -O value, or a command together with -c, -s, -d, -D or -k.
+// -D, a second -P, a bad -t, -E or -O value (locked-memory= takes a number of bytes with an optional
+// K, M or G suffix, from 64K to 1G; shield-delay= a time as for -t, 0 allowed), or a command together with -c, -s, -d, -D or -k.
 DaemonOptions parse_daemon_options(const std::vector<std::string>& arguments);
 
 // The value of $SSH_AGENT_PID (null if unset) as the pid -k signals. Throws std::runtime_error with

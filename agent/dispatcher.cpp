@@ -138,8 +138,16 @@ struct Dispatcher::Visitor {
     {
         LATCHKEY_TRY(IdentityConstraints constraints, constraints_for(request.constraints));
         LATCHKEY_TRY(std::unique_ptr<SigningKey> signer, make_signing_key(request.key));
-        Identity identity{protocol::encode_public_key(request.key.public_key), request.comment,
-                          std::shared_ptr<const SigningKey>(std::move(signer)), std::move(constraints)};
+        LATCHKEY_TRY(std::shared_ptr<ShieldedKey> shielded,
+                     ShieldedKey::make(private_key_encoding(request.key), std::move(signer),
+                                       dispatcher.options_.keep_clear));
+        Identity identity{.public_blob = protocol::encode_public_key(request.key.public_key),
+                          .comment = request.comment,
+                          .signer = shielded,
+                          .constraints = std::move(constraints),
+                          .encrypted_file = nullptr,
+                          .shielded = shielded,
+                          .sealed = std::nullopt};
         spdlog::info("added {} key {} ({})", protocol::key_type_name(request.key.public_key),
                      dispatcher.fingerprint_of(identity.public_blob), identity.comment);
         keystore().add(std::move(identity));
@@ -182,17 +190,10 @@ struct Dispatcher::Visitor {
         return protocol::Reply(protocol::Success{});
     }
 
-    Result<protocol::Reply> operator()(const protocol::Unlock& request) const
+    // Unlocking checks the passphrase outside the lock (Dispatcher::unlock); it never reaches the visitor.
+    Result<protocol::Reply> operator()(const protocol::Unlock&) const
     {
-        auto unlocked = keystore().unlock(request.passphrase);
-        if (!unlocked) {
-            if (unlocked.error().code == ErrorCode::bad_passphrase)
-                ++context.failed_unlocks;
-            return fail(unlocked.error());
-        }
-        context.failed_unlocks = 0;
-        spdlog::info("agent unlocked");
-        return protocol::Reply(protocol::Success{});
+        return fail(Error(ErrorCode::refused, "internal: unlock request routed to the locked path"));
     }
 
     Result<protocol::Reply> operator()(const protocol::Extension& request) const
@@ -342,11 +343,36 @@ Result<protocol::Reply> Dispatcher::handle(const protocol::Request& request, Con
 {
     if (const auto* sign_request = std::get_if<protocol::SignRequest>(&request))
         return sign(*sign_request, context);
+    if (const auto* unlock_request = std::get_if<protocol::Unlock>(&request))
+        return unlock(*unlock_request, context);
     std::unique_lock lock(mutex_);
     keystore_.remove_expired(clock_());
     if (keystore_.locked() && !allowed_while_locked(request))
         return fail(Error(ErrorCode::agent_locked, "only UNLOCK is answered while the agent is locked"));
     return std::visit(Visitor{*this, context}, request);
+}
+
+Result<protocol::Reply> Dispatcher::unlock(const protocol::Unlock& request, ConnectionContext& context)
+{
+    std::optional<LockPassphrase> current;
+    {
+        std::shared_lock lock(mutex_);
+        current = keystore_.current_lock();
+    }
+    if (!current)
+        return fail(Error(ErrorCode::refused, "the agent is not locked"));
+    // The KDF takes tens of milliseconds: other clients are served meanwhile.
+    auto sealing_key = current->sealing_key(request.passphrase);
+    if (!sealing_key) {
+        if (sealing_key.error().code == ErrorCode::bad_passphrase)
+            ++context.failed_unlocks;
+        return fail(sealing_key.error());
+    }
+    std::unique_lock lock(mutex_);
+    LATCHKEY_CHECK(keystore_.unlock_with(*current, *sealing_key, options_.keep_clear));
+    context.failed_unlocks = 0;
+    spdlog::info("agent unlocked");
+    return protocol::Reply(protocol::Success{});
 }
 
 Result<protocol::Reply> Dispatcher::sign(const protocol::SignRequest& request, const ConnectionContext& context)
@@ -503,6 +529,12 @@ std::string Dispatcher::fingerprint_of(protocol::ByteView public_blob) const
     return fingerprint(public_blob, options_.fingerprint_hash);
 }
 
+std::optional<Clock::time_point> Dispatcher::shield_idle_keys() const
+{
+    std::shared_lock lock(mutex_);
+    return keystore_.shield_idle(Clock::now());
+}
+
 std::optional<Clock::time_point> Dispatcher::next_expiry() const
 {
     std::shared_lock lock(mutex_);
@@ -549,7 +581,7 @@ protocol::Bytes Dispatcher::answer(const protocol::Request& request,
     try {
         reply = work();
     } catch (const SecretHeapExhausted&) {
-        reply = fail(Error(ErrorCode::locked_memory_full, "raise the locked heap size of latchkeyd"));
+        reply = fail(Error(ErrorCode::locked_memory_full, "raise the locked heap size of latchkeyd (-O locked-memory=SIZE)"));
     }
     if (reply)
         return protocol::encode_reply(*reply);

@@ -45,6 +45,9 @@ struct DispatcherOptions {
     std::optional<std::chrono::seconds> default_lifetime;
     // Digest of the key fingerprints in logs (latchkeyd -E).
     FingerprintHash fingerprint_hash = FingerprintHash::sha256;
+    // How long a key stays clear after its last signature before it is shielded again
+    // (latchkeyd -O shield-delay=...; 0 = after every signature).
+    std::chrono::steady_clock::duration keep_clear = default_keep_clear;
     // Askpass program for keys added with ssh-add -c and the passphrases of deferred keys; none =
     // platform::find_askpass_program() at each such signature.
     std::optional<std::string> askpass_program{};
@@ -107,6 +110,9 @@ public:
     // reason the request is refused.
     Result<protocol::Reply> handle(const protocol::Request& request, ConnectionContext& context);
 
+    // Shields every key left unused for its keep-clear time (Keystore::shield_idle, on the real
+    // clock); returns when to call again, nothing when every key is shielded.
+    std::optional<Clock::time_point> shield_idle_keys() const;
     // The instant the next key expires, for the server's one expiry timer.
     std::optional<Clock::time_point> next_expiry() const;
     // Removes (and wipes) every key whose lifetime has ended; returns how many.
@@ -127,6 +133,7 @@ private:
     };
 
     Result<protocol::Reply> sign(const protocol::SignRequest& request, const ConnectionContext& context);
+    Result<protocol::Reply> unlock(const protocol::Unlock& request, ConnectionContext& context);
     Result<SignPlan> plan_sign(const protocol::SignRequest& request, const ConnectionContext& context) const;
     Result<protocol::Reply> sign_with(const SignPlan& plan, const protocol::SignRequest& request) const;
     std::string key_name(const SignPlan& plan) const;  // "SHA256:... (comment)", for logs and errors

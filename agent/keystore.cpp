@@ -139,22 +139,68 @@ ReencryptCount Keystore::reencrypt_all()
     return count;
 }
 
+std::optional<Clock::time_point> Keystore::shield_idle(Clock::time_point now) const
+{
+    std::optional<Clock::time_point> next;
+    for (const auto& [blob, entry] : identities_) {
+        if (!entry.identity.shielded)
+            continue;
+        if (auto due = entry.identity.shielded->shield_if_idle(now); due && (!next || *due < *next))
+            next = due;
+    }
+    return next;
+}
+
 Result<void> Keystore::lock(const SecretBytes& passphrase)
 {
     if (locked())
         return fail(Error(ErrorCode::agent_locked, "the agent is already locked"));
-    LATCHKEY_TRY(LockPassphrase hash, LockPassphrase::derive(passphrase));
+    LATCHKEY_TRY(LockPassphrase::Derived derived, LockPassphrase::derive(passphrase));
+    std::vector<std::pair<Identity*, SealedKey>> sealed;
+    for (auto& [blob, entry] : identities_) {
+        if (!entry.identity.shielded)
+            continue;
+        LATCHKEY_TRY(SecretBytes encoding, entry.identity.shielded->encoding());
+        LATCHKEY_TRY(SealedKey key, seal(derived.sealing_key, encoding));
+        sealed.emplace_back(&entry.identity, std::move(key));
+    }
+    for (auto& [identity, key] : sealed) {
+        identity->sealed = std::move(key);
+        identity->signer.reset();
+        identity->shielded.reset();
+    }
     reencrypt_all();
-    lock_.emplace(std::move(hash));
+    lock_.emplace(std::move(derived.passphrase));
     return {};
 }
 
-Result<void> Keystore::unlock(const SecretBytes& passphrase)
+Result<void> Keystore::unlock(const SecretBytes& passphrase, Clock::duration keep_clear)
 {
     if (!locked())
         return fail(Error(ErrorCode::refused, "the agent is not locked"));
-    if (!lock_->matches(passphrase))
-        return fail(Error(ErrorCode::bad_passphrase, "wrong unlock passphrase"));
+    LATCHKEY_TRY(SecretBytes sealing_key, lock_->sealing_key(passphrase));
+    return unlock_with(*lock_, sealing_key, keep_clear);
+}
+
+Result<void> Keystore::unlock_with(const LockPassphrase& checked, const SecretBytes& sealing_key,
+                                   Clock::duration keep_clear)
+{
+    if (!locked() || !lock_->same_lock(checked))
+        return fail(Error(ErrorCode::refused, "the agent was unlocked or locked again meanwhile"));
+    std::vector<std::pair<Identity*, std::shared_ptr<ShieldedKey>>> opened;
+    for (auto& [blob, entry] : identities_) {
+        if (!entry.identity.sealed)
+            continue;
+        LATCHKEY_TRY(SecretBytes encoding, open(sealing_key, *entry.identity.sealed));
+        LATCHKEY_TRY(std::unique_ptr<SigningKey> signer, signer_from_encoding(encoding));
+        LATCHKEY_TRY(std::shared_ptr<ShieldedKey> shielded, ShieldedKey::make(encoding, std::move(signer), keep_clear));
+        opened.emplace_back(&entry.identity, std::move(shielded));
+    }
+    for (auto& [identity, shielded] : opened) {
+        identity->signer = shielded;
+        identity->shielded = std::move(shielded);
+        identity->sealed.reset();
+    }
     lock_.reset();
     return {};
 }

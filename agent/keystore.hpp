@@ -15,6 +15,8 @@
 #include "agent/error.hpp"
 #include "agent/keys/signing_key.hpp"
 #include "agent/lock_passphrase.hpp"
+#include "agent/sealed_key.hpp"
+#include "agent/shielded_key.hpp"
 #include "protocol/constraint.hpp"
 #include "protocol/wire.hpp"
 
@@ -34,11 +36,15 @@ struct IdentityConstraints {
 struct Identity {
     protocol::Bytes public_blob;  // the key or certificate blob, canonical encoding
     std::string comment;
-    std::shared_ptr<const SigningKey> signer;  // null while a deferred key is not decrypted
+    std::shared_ptr<const SigningKey> signer;  // null while locked, and while a deferred key is not decrypted
     IdentityConstraints constraints;
     // Set for a key added deferred (add-ppk, add-encrypted): decrypted into `signer` at first use,
     // and back to the encrypted state by re-encryption or LOCK.
     std::shared_ptr<const EncryptedKeyFile> encrypted_file{};
+    // The same key as `signer`, shielded: lock() takes its encoding out and seals it under the
+    // passphrase. Null while locked, and for an identity whose key is held some other way (deferred).
+    std::shared_ptr<const ShieldedKey> shielded{};
+    std::optional<SealedKey> sealed{};  // the private key while the agent is locked
 };
 
 // What re-encrypting every key did (PuTTY's reencrypt-all).
@@ -84,11 +90,29 @@ public:
     // reencrypt on every identity.
     ReencryptCount reencrypt_all();
 
-    // Locks with a passphrase and re-encrypts every deferred key. Fails with agent_locked if already
-    // locked, bad_passphrase if empty.
+    // Shields every key unused for its keep-clear time by `now` (ShieldedKey::shield_if_idle);
+    // returns when the next clear key is due, nothing when all are shielded. Never fails.
+    std::optional<Clock::time_point> shield_idle(Clock::time_point now) const;
+
+    // Locks with a passphrase: seals every shielded identity's private key under a key derived from
+    // it and drops the clear copies (a signer still in use by a signature is wiped when that ends),
+    // and re-encrypts every deferred key. Fails, leaving the agent unlocked and every key as it was,
+    // with agent_locked if already locked, bad_passphrase if empty, crypto_failure if a key cannot
+    // be sealed.
     Result<void> lock(const SecretBytes& passphrase);
-    // Unlocks. Fails with refused if not locked, bad_passphrase if it does not match.
-    Result<void> unlock(const SecretBytes& passphrase);
+    // Unlocks: opens every sealed key, rebuilds its signer and shields it again. Fails, leaving the
+    // agent locked, with refused if not locked, bad_passphrase if it does not match,
+    // locked_memory_full (or as make_signing_key) if a key cannot be rebuilt.
+    // Each key then stays clear for `keep_clear` after its last use (ShieldedKey).
+    Result<void> unlock(const SecretBytes& passphrase, Clock::duration keep_clear = default_keep_clear);
+
+    // The two halves of unlock(), so that the slow passphrase check can run without holding the
+    // keystore: a copy of the lock (nothing if not locked), to call sealing_key() on; then
+    // unlock_with() that key. unlock_with fails with refused if the agent is no longer locked by
+    // that same lock, otherwise as unlock().
+    std::optional<LockPassphrase> current_lock() const { return lock_; }
+    Result<void> unlock_with(const LockPassphrase& checked, const SecretBytes& sealing_key,
+                             Clock::duration keep_clear = default_keep_clear);
     bool locked() const noexcept { return lock_.has_value(); }
 
 private:

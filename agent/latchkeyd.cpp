@@ -45,10 +45,10 @@ platform::AgentSocket open_socket(const agent::DaemonOptions& options)
 }
 
 // Everything that must hold before a key can arrive in this process.
-void prepare_to_hold_keys(const platform::AgentSocket& socket)
+void prepare_to_hold_keys(const agent::DaemonOptions& options, const platform::AgentSocket& socket)
 {
     platform::harden_process();
-    agent::use_locked_memory_for_secrets();
+    agent::use_locked_memory_for_secrets(options.locked_memory.value_or(agent::default_locked_heap_size));
     platform::remove_on_termination_signal(socket);
 }
 
@@ -64,13 +64,15 @@ int serve(const agent::DaemonOptions& options, platform::AgentSocket& socket)
     server.dispatcher.askpass_program = options.askpass_program;
     if (options.confirm_timeout)
         server.confirm_timeout = *options.confirm_timeout;
+    if (options.shield_delay)
+        server.dispatcher.keep_clear = *options.shield_delay;
     spdlog::info("listening on {}", socket.path());
     return agent::serve(std::move(server));
 }
 
 int serve_in_foreground(const agent::DaemonOptions& options, agent::ShellStyle style, platform::AgentSocket& socket)
 {
-    prepare_to_hold_keys(socket);
+    prepare_to_hold_keys(options, socket);
     log_to_stderr(options.foreground == agent::Foreground::debug ? spdlog::level::debug : spdlog::level::info);
     std::cout << agent::foreground_lines(style, socket.path(), platform::current_pid()) << std::flush;
     return serve(options, socket);
@@ -80,7 +82,7 @@ int serve_in_foreground(const agent::DaemonOptions& options, agent::ShellStyle s
 int serve_in_background(const agent::DaemonOptions& options, platform::AgentSocket& socket,
                         platform::UniqueFd ready_pipe, int parent_pid)
 {
-    prepare_to_hold_keys(socket);
+    prepare_to_hold_keys(options, socket);
     if (!options.command.empty() && !platform::terminate_with_parent(parent_pid))
         return 0;  // the command's process is already gone
     platform::detach_from_terminal();

@@ -1,4 +1,5 @@
-// PBKDF2-HMAC-SHA256 through OpenSSL's EVP_KDF for the lock passphrase.
+// PBKDF2-HMAC-SHA256 through OpenSSL's EVP_KDF for the lock passphrase; HMAC splits its output into
+// a verifier and a sealing key, so that the kept verifier tells nothing about the key.
 #include "agent/lock_passphrase.hpp"
 
 #include <openssl/core_names.h>
@@ -8,6 +9,7 @@
 
 #include <memory>
 
+#include "agent/keyfiles/crypto.hpp"
 #include "platform/secure_memory.hpp"
 
 namespace latchkey::agent {
@@ -15,8 +17,8 @@ namespace latchkey::agent {
 namespace {
 
 constexpr std::size_t salt_size = 16;
-constexpr std::size_t hash_size = 32;
-// Enough to make offline guessing of a stolen hash slow, small enough for an interactive unlock.
+constexpr std::size_t master_size = 32;
+// Enough to make offline guessing of a stolen verifier slow, small enough for an interactive unlock.
 constexpr unsigned iterations = 100000;
 
 struct KdfDeleter {
@@ -27,7 +29,6 @@ struct KdfDeleter {
 // Returns false if OpenSSL cannot compute the hash.
 bool pbkdf2(const SecretBytes& passphrase, const SecretBytes& salt, SecretBytes& out)
 {
-    platform::SecretAllocationScope locked;  // OpenSSL's copies of the passphrase stay in locked memory
     std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_PBKDF2, nullptr));
     if (!kdf)
         return false;
@@ -44,29 +45,49 @@ bool pbkdf2(const SecretBytes& passphrase, const SecretBytes& salt, SecretBytes&
         OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
         OSSL_PARAM_construct_end(),
     };
-    out.resize(hash_size);
+    out.resize(master_size);
     return EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) == 1;
+}
+
+struct Keys {
+    SecretBytes verifier;
+    SecretBytes sealing_key;
+};
+
+// The verifier and the sealing key: HMAC-SHA256 of two fixed labels under the PBKDF2 output.
+// Fails with crypto_failure.
+Result<Keys> derive_keys(const SecretBytes& passphrase, const SecretBytes& salt)
+{
+    platform::SecretAllocationScope locked;  // OpenSSL's copies of the passphrase stay in locked memory
+    SecretBytes master;
+    if (!pbkdf2(passphrase, salt, master))
+        return fail(Error(ErrorCode::crypto_failure, "PBKDF2 of the lock passphrase failed"));
+    static constexpr std::uint8_t verifier_label[] = {'v', 'e', 'r', 'i', 'f', 'y'};
+    static constexpr std::uint8_t sealing_label[] = {'s', 'e', 'a', 'l'};
+    LATCHKEY_TRY(SecretBytes verifier, keyfiles::hmac("SHA256", master.view(), {verifier_label}));
+    LATCHKEY_TRY(SecretBytes sealing_key, keyfiles::hmac("SHA256", master.view(), {sealing_label}));
+    return Keys{std::move(verifier), std::move(sealing_key)};
 }
 
 }  // namespace
 
-Result<LockPassphrase> LockPassphrase::derive(const SecretBytes& passphrase)
+Result<LockPassphrase::Derived> LockPassphrase::derive(const SecretBytes& passphrase)
 {
     if (passphrase.empty())
         return fail(Error(ErrorCode::bad_passphrase, "an empty lock passphrase is not allowed"));
     SecretBytes salt(salt_size);
     if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1)
         return fail(Error(ErrorCode::crypto_failure, "no random bytes for the lock salt"));
-    SecretBytes hash;
-    if (!pbkdf2(passphrase, salt, hash))
-        return fail(Error(ErrorCode::crypto_failure, "PBKDF2 of the lock passphrase failed"));
-    return LockPassphrase(std::move(salt), std::move(hash));
+    LATCHKEY_TRY(Keys keys, derive_keys(passphrase, salt));
+    return Derived{LockPassphrase(std::move(salt), std::move(keys.verifier)), std::move(keys.sealing_key)};
 }
 
-bool LockPassphrase::matches(const SecretBytes& candidate) const
+Result<SecretBytes> LockPassphrase::sealing_key(const SecretBytes& candidate) const
 {
-    SecretBytes hash;
-    return pbkdf2(candidate, salt_, hash) && hash == hash_;
+    LATCHKEY_TRY(Keys keys, derive_keys(candidate, salt_));
+    if (!(keys.verifier == verifier_))
+        return fail(Error(ErrorCode::bad_passphrase, "wrong unlock passphrase"));
+    return std::move(keys.sealing_key);
 }
 
 }  // namespace latchkey::agent

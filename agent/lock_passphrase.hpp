@@ -1,4 +1,5 @@
-// The agent's lock passphrase, kept only as a salted PBKDF2 hash and compared in constant time.
+// The agent's lock passphrase, kept only as a salted PBKDF2 verifier compared in constant time; the
+// same derivation gives the key that seals the identities while the agent is locked.
 #pragma once
 
 #include "agent/error.hpp"
@@ -8,19 +9,32 @@ namespace latchkey::agent {
 
 class LockPassphrase {
 public:
-    // Hashes `passphrase` with a fresh random salt. Fails with bad_passphrase if it is empty,
-    // crypto_failure if OpenSSL cannot derive the hash.
-    static Result<LockPassphrase> derive(const SecretBytes& passphrase);
+    // What locking derives: the verifier to keep, and the 32-byte key that seals the identities,
+    // to be used at once and then dropped (it is never kept while the agent is locked).
+    struct Derived;
 
-    // True if `candidate` is the passphrase this was derived from. Runs the same KDF, then a
-    // constant-time comparison.
-    bool matches(const SecretBytes& candidate) const;
+    // Derives from `passphrase` with a fresh random salt. Fails with bad_passphrase if it is empty,
+    // crypto_failure if OpenSSL cannot derive.
+    static Result<Derived> derive(const SecretBytes& passphrase);
+
+    // The sealing key that derive() gave, if `candidate` is the passphrase it was derived from (the
+    // same KDF, then a constant-time comparison of the verifiers). Fails with bad_passphrase if it
+    // is not, crypto_failure if OpenSSL cannot derive.
+    Result<SecretBytes> sealing_key(const SecretBytes& candidate) const;
+
+    // True if `other` is a copy of this lock (the same random salt), not of a later one. Never fails.
+    bool same_lock(const LockPassphrase& other) const noexcept { return salt_ == other.salt_; }
 
 private:
-    LockPassphrase(SecretBytes salt, SecretBytes hash) : salt_(std::move(salt)), hash_(std::move(hash)) {}
+    LockPassphrase(SecretBytes salt, SecretBytes verifier) : salt_(std::move(salt)), verifier_(std::move(verifier)) {}
 
     SecretBytes salt_;
-    SecretBytes hash_;
+    SecretBytes verifier_;
+};
+
+struct LockPassphrase::Derived {
+    LockPassphrase passphrase;
+    SecretBytes sealing_key;
 };
 
 }  // namespace latchkey::agent

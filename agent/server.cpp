@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <csignal>
 #include <memory>
 #include <thread>
@@ -27,8 +28,6 @@ namespace {
 namespace asio = boost::asio;
 using Socket = asio::local::stream_protocol::socket;
 
-constexpr auto unlock_delay_step = std::chrono::milliseconds(100);
-constexpr auto unlock_delay_limit = std::chrono::seconds(10);
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 
 // One received request: its body in locked memory if it may carry a secret, else in ordinary memory.
@@ -58,11 +57,15 @@ private:
     asio::awaitable<void> serve_connection(Socket socket, ConnectionContext context);
     asio::awaitable<bool> read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer);
     asio::awaitable<protocol::Bytes> dispatch(RequestBuffer& buffer, ConnectionContext& context);
+    template <class Step>
+    asio::awaitable<void> run_on_timer(asio::steady_timer& timer, Step step);
     asio::awaitable<void> expire_keys();
+    asio::awaitable<void> shield_idle_keys();
     asio::awaitable<void> stop_on_signal();
     asio::awaitable<void> drop_keys_on_signal();
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
     void reschedule_expiry();
+    void reschedule_shielding();
 
     asio::io_context& next_loop();
 
@@ -70,12 +73,15 @@ private:
     // the dispatcher they refer to.
     Keystore keystore_;
     Dispatcher dispatcher_;
+    std::chrono::steady_clock::duration unlock_delay_step_;
     std::vector<std::unique_ptr<asio::io_context>> loops_;
-    asio::io_context& io_;  // loops_[0]: accepting, expiry, signals, prompts
+    asio::io_context& io_;  // loops_[0]: accepting, expiry, shielding, signals, prompts
     std::size_t next_loop_ = 0;
     SharedPrompts prompts_;  // used on io_ only
     asio::local::stream_protocol::acceptor acceptor_;
     asio::steady_timer expiry_timer_;
+    asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
+    std::atomic<bool> shield_timer_asleep_{false};  // every key shielded: shield_timer_ waits to be cancelled
     asio::signal_set stop_signals_;
     asio::signal_set drop_signals_;
 };
@@ -106,11 +112,13 @@ std::string describe_peer(const Peer& peer)
 
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
+      unlock_delay_step_(options.unlock_delay_step),
       loops_(make_loops(options.worker_threads)),
       io_(*loops_.front()),
       prompts_(io_.get_executor(), options.confirm_timeout),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
+      shield_timer_(io_),
       stop_signals_(io_, SIGTERM, SIGINT, SIGHUP),
       drop_signals_(io_, SIGUSR1)
 {
@@ -121,6 +129,7 @@ int Server::run()
     platform::ignore_broken_pipes();
     asio::co_spawn(io_, accept_connections(), asio::detached);
     asio::co_spawn(io_, expire_keys(), asio::detached);
+    asio::co_spawn(io_, shield_idle_keys(), asio::detached);
     asio::co_spawn(io_, stop_on_signal(), asio::detached);
     asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
     {
@@ -180,6 +189,7 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
         protocol::Bytes reply = co_await dispatch(request, context);
         if (may_add_keys(request.bytes()))
             reschedule_expiry();
+        reschedule_shielding();
         if (spdlog::should_log(spdlog::level::debug)) {
             auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
             spdlog::debug("{}: {} -> {} in {:.3f} ms", describe_peer(context.peer),
@@ -187,8 +197,7 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
                           protocol::message_type_name(reply.empty() ? 0 : reply[0]), micros.count() / 1000.0);
         }
         if (context.failed_unlocks > failed_unlocks_before)
-            co_await delay(std::min<std::chrono::steady_clock::duration>(unlock_delay_step * context.failed_unlocks,
-                                                                        unlock_delay_limit));
+            co_await delay(unlock_delay(context.failed_unlocks, unlock_delay_step_));
         boost::system::error_code error;
         protocol::Bytes framed = protocol::frame(reply);
         co_await asio::async_write(socket, asio::buffer(framed), asio::redirect_error(asio::use_awaitable, error));
@@ -249,15 +258,24 @@ asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, Connect
     co_return std::move(std::get<protocol::Bytes>(outcome));
 }
 
-asio::awaitable<void> Server::expire_keys()
+// Forever: calls step(), then sleeps on `timer` until the instant it returned (none = until cancelled).
+template <class Step>
+asio::awaitable<void> Server::run_on_timer(asio::steady_timer& timer, Step step)
 {
     for (;;) {
-        auto next = dispatcher_.next_expiry();
-        expiry_timer_.expires_at(next ? *next : Clock::time_point::max());
+        auto next = step();
+        timer.expires_at(next ? *next : Clock::time_point::max());
         boost::system::error_code error;
-        co_await expiry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, error));
-        dispatcher_.remove_expired();
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
     }
+}
+
+asio::awaitable<void> Server::expire_keys()
+{
+    co_await run_on_timer(expiry_timer_, [this] {
+        dispatcher_.remove_expired();
+        return dispatcher_.next_expiry();
+    });
 }
 
 void Server::reschedule_expiry()
@@ -267,6 +285,26 @@ void Server::reschedule_expiry()
         if (next && *next < expiry_timer_.expiry())
             expiry_timer_.cancel();  // expire_keys() wakes up and re-arms for the earlier instant
     });
+}
+
+// Shields keys as their keep-clear time after the last signature ends; sleeps while all are shielded.
+asio::awaitable<void> Server::shield_idle_keys()
+{
+    co_await run_on_timer(shield_timer_, [this] {
+        shield_timer_asleep_.store(true);  // from here on a request that unshields a key wakes us
+        auto next = dispatcher_.shield_idle_keys();
+        if (next)
+            shield_timer_asleep_.store(false);
+        return next;
+    });
+}
+
+// After a request that may have unshielded a key (on any loop), wakes shield_idle_keys() if it is
+// sleeping until cancelled; costs one atomic exchange otherwise.
+void Server::reschedule_shielding()
+{
+    if (shield_timer_asleep_.exchange(false))
+        asio::post(io_, [this] { shield_timer_.cancel(); });
 }
 
 asio::awaitable<void> Server::stop_on_signal()
@@ -304,6 +342,15 @@ asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration
 }
 
 }  // namespace
+
+std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono::steady_clock::duration step) noexcept
+{
+    if (step.count() <= 0)
+        return {};
+    if (failures >= unlock_delay_limit / step)
+        return unlock_delay_limit;
+    return step * failures;
+}
 
 int serve(ServerOptions options)
 {

@@ -18,7 +18,17 @@ struct ServerOptions {
     // How long an askpass prompt (ssh-add -c confirmation, deferred key passphrase) waits for the
     // user before it counts as refused.
     std::chrono::steady_clock::duration confirm_timeout = std::chrono::seconds(60);
+    // How much longer the answer to each further wrong UNLOCK passphrase in a row on one connection
+    // is held back (see unlock_delay); other connections are served meanwhile.
+    std::chrono::steady_clock::duration unlock_delay_step = std::chrono::milliseconds(100);
 };
+
+// Longest a wrong UNLOCK answer is held back.
+inline constexpr std::chrono::steady_clock::duration unlock_delay_limit = std::chrono::seconds(10);
+
+// How long the answer to a connection's `failures`-th wrong UNLOCK passphrase in a row waits:
+// failures × step, at most unlock_delay_limit. Never fails.
+std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono::steady_clock::duration step) noexcept;
 
 // Serves the ssh-agent protocol on options.listen_fd until SIGTERM, SIGINT or SIGHUP arrives;
 // SIGUSR1 drops every key and keeps serving. Connections from a uid other than the daemon's own

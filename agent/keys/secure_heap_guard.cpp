@@ -32,8 +32,8 @@ Error heap_full(std::size_t needed)
                  "the locked heap has " + kib(free_locked_bytes()) + " free of " +
                      kib(platform::secure_heap_size()) + " and this key needs about " +
                      kib(needed) +
-                     "; remove keys, or restart latchkeyd with a larger locked heap size (and a "
-                     "RLIMIT_MEMLOCK to match: `ulimit -l`, LimitMEMLOCK= in the systemd unit)");
+                     "; remove keys, or restart latchkeyd with a larger locked heap (-O locked-memory=SIZE, "
+                     "and a RLIMIT_MEMLOCK to match: `ulimit -l`, LimitMEMLOCK= in the systemd unit)");
 }
 
 }  // namespace

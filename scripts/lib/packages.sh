@@ -11,9 +11,9 @@ latchkey_build_packages() {
 
 # Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers,
 # and for tests/integration: sshd, PuTTY's plink, puttygen and pageant (putty: its -a client mode needs
-# no display) and git.
+# no display), git, and gdb (protect.sh tries to attach to the agent).
 latchkey_test_packages() {
-    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools putty git
+    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools putty git gdb
 }
 
 # Packages scripts/bench needs besides those: gnuplot draws its chart. Not part of the test run.

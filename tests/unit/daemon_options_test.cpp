@@ -132,6 +132,34 @@ TEST_CASE("bad values get ssh-agent's messages")
     CHECK(parse_daemon_options({"-O", "no-restrict-websafe"}).agent_options == Args {"no-restrict-websafe"});
 }
 
+TEST_CASE("-O locked-memory=SIZE sets the locked heap size; bad sizes are refused with the range")
+{
+    CHECK_FALSE(parse_daemon_options({"-D"}).locked_memory.has_value());
+    CHECK(parse_daemon_options({"-O", "locked-memory=4M"}).locked_memory == 4u * 1024 * 1024);
+    CHECK(parse_daemon_options({"-Olocked-memory=512k"}).locked_memory == 512u * 1024);
+    CHECK(parse_daemon_options({"-O", "locked-memory=1G"}).locked_memory == 1024u * 1024 * 1024);
+    CHECK(parse_daemon_options({"-O", "locked-memory=65536"}).locked_memory == 65536u);
+    for (const char* bad : {"locked-memory=", "locked-memory=4X", "locked-memory=4MB", "locked-memory=-1",
+                            "locked-memory=63K", "locked-memory=2G", "locked-memory=1048577K", "locked-memory=M"}) {
+        CAPTURE(bad);
+        UsageError error = refusal({"-O", bad});
+        CHECK(std::string(error.what()).find("give 64K to 1G") != std::string::npos);
+        CHECK_FALSE(error.show_usage());
+    }
+}
+
+TEST_CASE("-O shield-delay=TIME takes a time as -t does, zero included")
+{
+    CHECK_FALSE(parse_daemon_options({"-D"}).shield_delay.has_value());
+    CHECK(parse_daemon_options({"-O", "shield-delay=0"}).shield_delay == std::chrono::seconds(0));
+    CHECK(parse_daemon_options({"-Oshield-delay=1m30s"}).shield_delay == std::chrono::seconds(90));
+    for (const char* bad : {"shield-delay=", "shield-delay=-1", "shield-delay=soon"}) {
+        CAPTURE(bad);
+        UsageError error = refusal({"-O", bad});
+        CHECK(std::string(error.what()).find("Invalid shield-delay") != std::string::npos);
+    }
+}
+
 TEST_CASE("$SSH_AGENT_PID for -k, with ssh-agent's messages")
 {
     CHECK(agent_pid_to_kill("1234") == 1234);

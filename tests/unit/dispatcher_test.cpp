@@ -300,6 +300,62 @@ TEST_CASE("lock hides keys and refuses everything but unlock; a wrong passphrase
     CHECK(std::holds_alternative<Failure>(agent.send(Lock{SecretBytes()})));  // empty passphrase
 }
 
+TEST_CASE("a passphrase checked against an earlier lock does not unlock a later one")
+{
+    Agent agent;
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    REQUIRE(agent.keystore.lock(SecretBytes::from_text("first")));
+    const auto first = agent.keystore.current_lock();
+    REQUIRE(first.has_value());
+    const auto first_key = first->sealing_key(SecretBytes::from_text("first"));
+    REQUIRE(first_key);
+    REQUIRE(agent.keystore.unlock(SecretBytes::from_text("first")));
+    REQUIRE(agent.keystore.lock(SecretBytes::from_text("second")));
+
+    auto stale = agent.keystore.unlock_with(*first, *first_key);
+    REQUIRE_FALSE(stale);
+    CHECK(stale.error().code == agent::ErrorCode::refused);
+    CHECK(agent.keystore.locked());
+    CHECK(std::holds_alternative<Failure>(agent.send(Unlock{SecretBytes::from_text("first")})));
+    CHECK(std::holds_alternative<Success>(agent.send(Unlock{SecretBytes::from_text("second")})));
+    CHECK(agent.identities().size() == 1);
+}
+
+TEST_CASE("locking seals every key and drops its signer; unlocking rebuilds them and they sign verifiably")
+{
+    Agent agent;
+    for (const auto& name : test::key_names) {
+        REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-" + name)));
+        REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-" + name + "-cert")));
+    }
+    const std::size_t count = 2 * test::key_names.size();
+    CHECK(std::holds_alternative<Success>(agent.send_capture("lock")));
+    auto held = agent.keystore.list(agent.now);
+    REQUIRE(held.size() == count);
+    for (const agent::Identity* identity : held) {
+        CHECK(identity->signer == nullptr);
+        CHECK(identity->shielded == nullptr);
+        REQUIRE(identity->sealed.has_value());
+        CHECK(identity->sealed->ciphertext.size() > 32);
+    }
+
+    CHECK(std::holds_alternative<Success>(agent.send_capture("unlock")));
+    REQUIRE(agent.identities().size() == count);
+    for (const auto& name : test::key_names) {
+        CAPTURE(name);
+        std::uint32_t flags = name.starts_with("rsa") ? sign_flag_rsa_sha2_512 : 0;
+        for (const Bytes& blob : {key_blob(name), cert_blob(name)}) {
+            auto signature = agent.sign(blob, test::sshsig_signed_data(message), flags);
+            REQUIRE(signature.has_value());
+            CHECK(test::ssh_keygen_verifies(blob, *signature, message));
+        }
+    }
+    for (const agent::Identity* identity : agent.keystore.list(agent.now)) {
+        CHECK_FALSE(identity->sealed.has_value());
+        CHECK(identity->shielded != nullptr);
+    }
+}
+
 TEST_CASE("extensions: query lists what is supported, unknown ones fail, a bad session-bind gets EXTENSION_FAILURE")
 {
     Agent agent;

@@ -1,6 +1,7 @@
 // Searches this process's own memory for private key bytes: with agent::use_locked_memory_for_secrets
 // in place, an Ed25519 seed and an RSA-2048 key's p, q and d are found only in locked mappings while
-// the keys are loaded, and nowhere once the keys are freed.
+// the keys are loaded, nowhere while they are shielded or a keystore holding them is locked, and
+// nowhere once the keys are freed.
 //
 // How the test stays honest:
 // - The secrets are made straight into locked memory (RAND_priv_bytes into SecretBytes; RSA generated
@@ -33,7 +34,9 @@
 #include <vector>
 
 #include "agent/keys/ed25519.hpp"
+#include "agent/keys/key_factory.hpp"
 #include "agent/keys/rsa.hpp"
+#include "agent/keystore.hpp"
 #include "agent/locked_secrets.hpp"
 #include "platform/secure_memory.hpp"
 #include "platform/unique_fd.hpp"
@@ -393,6 +396,17 @@ Needles needles_of(const LockedMaterial& material)
     return needles;
 }
 
+// Fails the test if any needle is found anywhere, locked or not; `when` names the moment.
+void check_found_nowhere(const Needles& needles, const Sightings& sightings, const char* when)
+{
+    for (std::size_t i = 0; i < needles.count(); ++i) {
+        INFO(needles.name(i) << " left behind at " << sightings.unlocked[i] << " " << when);
+        CHECK(sightings.unlocked[i].empty());
+        INFO(needles.name(i) << " left behind in locked memory " << when);
+        CHECK_FALSE(sightings.locked[i]);
+    }
+}
+
 // True if every window of `secret` (named "<secret> …") is in locked memory in at least one byte order.
 bool held_locked(const Needles& needles, const Sightings& sightings, const std::string& secret)
 {
@@ -409,6 +423,29 @@ bool held_locked(const Needles& needles, const Sightings& sightings, const std::
     }
     return all;
 }
+
+// Fails the test unless no needle is in unlocked memory and the Ed25519 seed and every window of the
+// RSA numbers are in locked memory; `when` names the moment.
+void check_held_locked(const Needles& needles, const Sightings& sightings, const char* when)
+{
+    for (std::size_t i = 0; i < needles.count(); ++i) {
+        INFO(needles.name(i) << " found at " << sightings.unlocked[i] << " " << when);
+        CHECK(sightings.unlocked[i].empty());
+    }
+    INFO("the Ed25519 seed should be held by its key in locked memory " << when);
+    CHECK(sightings.locked[0]);
+    for (const char* secret : {"RSA p", "RSA q", "RSA d"}) {
+        INFO(std::string(secret) << " should be held by the key in locked memory " << when);
+        CHECK(held_locked(needles, sightings, secret));
+    }
+}
+
+// What each scan starts from: fresh key material in locked memory, and a search for its bytes.
+struct KeySearch {
+    LockedMaterial material = (require_locked_memory(), make_material());
+    const Needles needles = needles_of(material);
+    MemorySearch search{needles};
+};
 
 }  // namespace
 
@@ -466,12 +503,8 @@ TEST_CASE("a block reallocated outside a scope leaves no unwiped copy behind")
     OPENSSL_free(grown);
 }
 
-TEST_CASE("private key bytes are only in locked memory while keys are loaded, and nowhere once freed")
+TEST_CASE_FIXTURE(KeySearch, "private key bytes are only in locked memory while keys are loaded, and nowhere once freed")
 {
-    require_locked_memory();
-    LockedMaterial material = make_material();
-    const Needles needles = needles_of(material);
-    MemorySearch search(needles);
     std::vector<Mapping> mappings_after_free;
     {
         auto ed25519 = agent::make_ed25519_key(material.ed25519_point, material.ed25519_seed_and_public);
@@ -485,24 +518,78 @@ TEST_CASE("private key bytes are only in locked memory while keys are loaded, an
                                    &material.q})
             input->clear();
 
-        const Sightings loaded = search.run(read_mappings());
-        for (std::size_t i = 0; i < needles.count(); ++i) {
-            INFO(needles.name(i) << " found at " << loaded.unlocked[i]);
-            CHECK(loaded.unlocked[i].empty());
-        }
-        CHECK(loaded.locked[0]);  // the Ed25519 seed
-        for (const char* secret : {"RSA p", "RSA q", "RSA d"}) {
-            INFO(std::string(secret) << " should be held by the key in locked memory");
-            CHECK(held_locked(needles, loaded, secret));
-        }
+        check_held_locked(needles, search.run(read_mappings()), "while the keys are loaded");
         mappings_after_free = read_mappings();
     }
 
-    const Sightings freed = search.run(mappings_after_free);
-    for (std::size_t i = 0; i < needles.count(); ++i) {
-        INFO(needles.name(i) << " left behind at " << freed.unlocked[i]);
-        CHECK(freed.unlocked[i].empty());
-        INFO(needles.name(i) << " left behind in locked memory");
-        CHECK_FALSE(freed.locked[i]);
+    check_found_nowhere(needles, search.run(mappings_after_free), "after the keys were freed");
+}
+
+namespace {
+
+// An identity of the keystore built as the dispatcher builds one from an ADD request, its key kept
+// clear for `keep_clear` after each use.
+agent::Identity identity_of(const protocol::PrivateKey& key, std::chrono::steady_clock::duration keep_clear)
+{
+    auto signer = agent::make_signing_key(key);
+    REQUIRE(signer);
+    auto shielded = agent::ShieldedKey::make(agent::private_key_encoding(key), std::move(*signer), keep_clear);
+    REQUIRE(shielded);
+    return agent::Identity{.public_blob = protocol::encode_public_key(key.public_key),
+                           .comment = "scan",
+                           .signer = *shielded,
+                           .constraints = {},
+                           .encrypted_file = nullptr,
+                           .shielded = *shielded,
+                           .sealed = std::nullopt};
+}
+
+// The Ed25519 and RSA keys of `material` (taken from it) in a keystore, as identity_of makes them.
+void add_material(agent::Keystore& keystore, LockedMaterial& material, std::chrono::steady_clock::duration keep_clear)
+{
+    const protocol::PrivateKey ed25519{protocol::PlainPublicKey(protocol::Ed25519PublicKey{material.ed25519_point}),
+                                       protocol::Ed25519Secret{std::move(material.ed25519_seed_and_public)}};
+    const protocol::PrivateKey rsa{protocol::PlainPublicKey(protocol::RsaPublicKey{material.e, material.n}),
+                                   protocol::RsaSecret{std::move(material.d), std::move(material.iqmp),
+                                                       std::move(material.p), std::move(material.q)}};
+    keystore.add(identity_of(ed25519, keep_clear));
+    keystore.add(identity_of(rsa, keep_clear));
+}
+
+void sign_with_all(const agent::Keystore& keystore)
+{
+    for (const agent::Identity* identity : keystore.list(agent::Clock::now())) {
+        REQUIRE(identity->signer);
+        CHECK(identity->signer->sign(text_bytes("data"), 0));
     }
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(KeySearch, "a locked keystore holds no private key byte anywhere; unlocking brings the keys back, locked")
+{
+    agent::Keystore keystore;
+    add_material(keystore, material, std::chrono::hours(1));  // the keystore holds the only other copies
+    const SecretBytes passphrase = SecretBytes::from_text("correct horse");
+    REQUIRE(keystore.lock(passphrase));
+    check_found_nowhere(needles, search.run(read_mappings()), "while the keystore is locked");
+
+    REQUIRE_FALSE(keystore.unlock(SecretBytes::from_text("wrong")));
+    REQUIRE(keystore.unlock(passphrase));
+    check_held_locked(needles, search.run(read_mappings()), "after unlocking");
+    sign_with_all(keystore);
+}
+
+TEST_CASE_FIXTURE(KeySearch, "a shielded key is nowhere in memory until it signs, and shielded again once idle")
+{
+    agent::Keystore keystore;
+    add_material(keystore, material, std::chrono::milliseconds(0));
+    CHECK_FALSE(keystore.shield_idle(agent::Clock::now()).has_value());
+    check_found_nowhere(needles, search.run(read_mappings()), "while the keys are shielded");
+
+    sign_with_all(keystore);
+    check_held_locked(needles, search.run(read_mappings()), "after signing");
+
+    CHECK_FALSE(keystore.shield_idle(agent::Clock::now()).has_value());
+    check_found_nowhere(needles, search.run(read_mappings()), "once the keys are shielded again");
 }

@@ -2,6 +2,7 @@
 // confirmation prompts.
 #include <doctest/doctest.h>
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -14,6 +15,9 @@
 #include <future>
 #include <optional>
 #include <thread>
+
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "agent/server.hpp"
 #include "protocol/message.hpp"
@@ -69,6 +73,13 @@ public:
         auto reply = receive();
         REQUIRE(reply.has_value());
         return *reply;
+    }
+
+    // True if a reply (or the end of the connection) is ready to read now, without waiting.
+    bool answered()
+    {
+        pollfd ready{fd_, POLLIN, 0};
+        return ::poll(&ready, 1, 0) == 1;
     }
 
     std::size_t identity_count()
@@ -322,4 +333,64 @@ TEST_CASE("two prompts at once each get their own answer, neither waiting for th
     CHECK(std::holds_alternative<SignResponse>(*first.receive()));
     CHECK(std::holds_alternative<SignResponse>(*second.receive()));
     CHECK(std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(1900));
+}
+
+TEST_CASE("the delay after a wrong unlock passphrase grows with each one in a row, up to a limit")
+{
+    using std::chrono::milliseconds;
+    CHECK(agent::unlock_delay(0, milliseconds(100)) == milliseconds(0));
+    CHECK(agent::unlock_delay(1, milliseconds(100)) == milliseconds(100));
+    CHECK(agent::unlock_delay(3, milliseconds(100)) == milliseconds(300));
+    CHECK(agent::unlock_delay(100, milliseconds(100)) == agent::unlock_delay_limit);
+    CHECK(agent::unlock_delay(4000000000U, milliseconds(100)) == agent::unlock_delay_limit);
+    CHECK(agent::unlock_delay(1, std::chrono::hours(1)) == agent::unlock_delay_limit);
+}
+
+TEST_CASE("a wrong unlock passphrase delays only its own connection; another one unlocks meanwhile")
+{
+    agent::ServerOptions options;
+    options.unlock_delay_step = std::chrono::hours(1);  // the guesser waits unlock_delay_limit
+    RunningServer server(options);
+    Client guesser(server.path());
+    Client owner(server.path());
+    REQUIRE(std::holds_alternative<Success>(owner.call(capture("add-ed25519"))));
+    REQUIRE(std::holds_alternative<Success>(owner.call(Lock{SecretBytes::from_text("right")})));
+
+    // Server threads may still hold either logger after the switch back: both live to the end.
+    static const auto log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
+    static const auto test_logger = std::make_shared<spdlog::logger>("unlock-test", log);
+    static const auto previous_logger = spdlog::default_logger();
+    spdlog::set_default_logger(test_logger);
+    guesser.send(Unlock{SecretBytes::from_text("wrong")});
+    // Wait (bounded) until the server has refused the guess, so the owner's unlock comes after it.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto refused = [&] {
+        for (const std::string& line : log->last_formatted())
+            if (line.find("wrong unlock passphrase") != std::string::npos)
+                return true;
+        return false;
+    };
+    while (!refused() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    spdlog::set_default_logger(previous_logger);
+    REQUIRE(refused());
+    CHECK(owner.identity_count() == 0);  // locked: the list is empty, but it is answered
+    CHECK(std::holds_alternative<Success>(owner.call(Unlock{SecretBytes::from_text("right")})));
+    CHECK(owner.identity_count() == 1);
+    CHECK_FALSE(guesser.answered());  // still held back, long after the owner was served
+}
+
+TEST_CASE("wrong unlock passphrases are answered FAILURE after a delay that grows")
+{
+    agent::ServerOptions options;
+    options.unlock_delay_step = std::chrono::milliseconds(150);
+    RunningServer server(options);
+    Client client(server.path());
+    REQUIRE(std::holds_alternative<Success>(client.call(Lock{SecretBytes::from_text("right")})));
+    for (unsigned failures = 1; failures <= 2; ++failures) {
+        auto asked = std::chrono::steady_clock::now();
+        CHECK(std::holds_alternative<Failure>(client.call(Unlock{SecretBytes::from_text("wrong")})));
+        CHECK(std::chrono::steady_clock::now() - asked >= failures * options.unlock_delay_step);
+    }
+    CHECK(std::holds_alternative<Success>(client.call(Unlock{SecretBytes::from_text("right")})));
 }
