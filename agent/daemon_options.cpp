@@ -121,7 +121,8 @@ std::size_t apply_word(DaemonOptions& options, const std::vector<std::string>& a
 
 bool conflicts_with_command(const DaemonOptions& options)
 {
-    return options.mode == DaemonMode::kill || options.shell || options.foreground != Foreground::no;
+    return options.mode == DaemonMode::kill || options.mode == DaemonMode::check_config || options.shell ||
+           options.foreground != Foreground::no;
 }
 
 // What OpenSSH's strtonum(text, 2, INT_MAX) would say about text; empty if pid now holds a good value.
@@ -149,6 +150,11 @@ DaemonOptions parse_daemon_options(const std::vector<std::string>& arguments)
         if (word == "--help") {
             options.mode = DaemonMode::help;
             return options;
+        }
+        if (word == "--check-config") {
+            options.mode = DaemonMode::check_config;
+            ++index;
+            continue;
         }
         if (word == "--") {
             ++index;
@@ -185,6 +191,7 @@ std::string usage_text()
            "       latchkeyd [-a bind_address] [-E fingerprint_hash] [-O option]\n"
            "                 [-P allowed_providers] [-t life] command [arg ...]\n"
            "       latchkeyd [-c | -s] -k\n"
+           "       latchkeyd [-a bind_address] [-t life] --check-config\n"
            "       latchkeyd -V\n";
 }
 
@@ -204,6 +211,7 @@ std::string help_text()
            "  -P providers     allowed PKCS#11/FIDO provider paths (recorded, not used yet)\n"
            "  -t life          default key lifetime, e.g. 90, 30m, 1h30m, 2d, 1w\n"
            "  -V               print the version\n"
+           "  --check-config   check $XDG_CONFIG_HOME/latchkey/config.toml, print the settings in effect\n"
            "  --help           print this help\n"
            "\n"
            "Start it with eval \"$(latchkeyd)\", or run a command under it: latchkeyd bash.\n";

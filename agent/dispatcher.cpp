@@ -295,7 +295,11 @@ Result<protocol::Reply> Dispatcher::finish_sign(const protocol::SignRequest& req
 Result<PendingConfirmation> Dispatcher::pending_confirmation(const protocol::Request& request, const SignPlan& plan,
                                                              ConnectionContext& context)
 {
-    std::optional<std::string> program = options_.askpass_program;
+    std::optional<std::string> program;
+    {
+        std::shared_lock lock(mutex_);
+        program = options_.askpass_program;
+    }
     if (!program)
         program = platform::find_askpass_program();
     if (!program)
@@ -340,6 +344,20 @@ std::size_t Dispatcher::remove_all()
 {
     std::unique_lock lock(mutex_);
     return keystore_.remove_all();
+}
+
+std::size_t Dispatcher::key_count() const
+{
+    std::shared_lock lock(mutex_);
+    return keystore_.size();
+}
+
+void Dispatcher::set_defaults(std::optional<std::chrono::seconds> default_lifetime,
+                              std::optional<std::string> askpass_program)
+{
+    std::unique_lock lock(mutex_);
+    options_.default_lifetime = default_lifetime;
+    options_.askpass_program = std::move(askpass_program);
 }
 
 protocol::Bytes Dispatcher::handle_message(protocol::ByteView body, ConnectionContext& context)

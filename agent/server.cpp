@@ -61,6 +61,10 @@ private:
     asio::awaitable<void> expire_keys();
     asio::awaitable<void> stop_on_signal();
     asio::awaitable<void> drop_keys_on_signal();
+    asio::awaitable<void> reload_on_signal();
+    void stop(int signal);
+    void report(ServerEvent event);
+    void report_if_keys_changed();
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
     void reschedule_expiry();
 
@@ -69,12 +73,16 @@ private:
     Keystore keystore_;
     Dispatcher dispatcher_;
     std::chrono::steady_clock::duration confirm_timeout_;
+    std::function<void(ServerEvent, std::size_t)> report_;
+    std::function<std::optional<LiveSettings>()> reload_;
+    std::size_t reported_keys_ = 0;
     asio::io_context io_{1};
     asio::thread_pool workers_;
     asio::local::stream_protocol::acceptor acceptor_;
     asio::steady_timer expiry_timer_;
     asio::signal_set stop_signals_;
     asio::signal_set drop_signals_;
+    asio::signal_set reload_signals_;
 };
 
 std::size_t worker_count(std::size_t requested)
@@ -92,11 +100,14 @@ std::string describe_peer(const Peer& peer)
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
       confirm_timeout_(options.confirm_timeout),
+      report_(options.report),
+      reload_(options.reload),
       workers_(worker_count(options.worker_threads)),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
-      stop_signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      drop_signals_(io_, SIGUSR1)
+      stop_signals_(io_, SIGTERM, SIGINT),
+      drop_signals_(io_, SIGUSR1),
+      reload_signals_(io_, SIGHUP)
 {
 }
 
@@ -107,6 +118,8 @@ int Server::run()
     asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, stop_on_signal(), asio::detached);
     asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
+    asio::co_spawn(io_, reload_on_signal(), asio::detached);
+    report(ServerEvent::ready);
     io_.run();
     workers_.stop();
     workers_.join();
@@ -152,6 +165,7 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
         unsigned failed_unlocks_before = context.failed_unlocks;
         protocol::Bytes reply = co_await dispatch(request, context);
         reschedule_expiry();
+        report_if_keys_changed();
         if (spdlog::should_log(spdlog::level::debug)) {
             auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
             spdlog::debug("{}: {} -> {} in {:.3f} ms", describe_peer(context.peer),
@@ -233,6 +247,7 @@ asio::awaitable<void> Server::expire_keys()
         boost::system::error_code error;
         co_await expiry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, error));
         dispatcher_.remove_expired();
+        report_if_keys_changed();
     }
 }
 
@@ -248,7 +263,13 @@ asio::awaitable<void> Server::stop_on_signal()
     boost::system::error_code error;
     int signal = co_await stop_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
     if (!error)
-        spdlog::info("signal {} received", signal);
+        stop(signal);
+}
+
+void Server::stop(int signal)
+{
+    spdlog::info("signal {} received", signal);
+    report(ServerEvent::stopping);
     io_.stop();
 }
 
@@ -261,7 +282,43 @@ asio::awaitable<void> Server::drop_keys_on_signal()
             co_return;
         std::size_t removed = dispatcher_.remove_all();
         spdlog::info("SIGUSR1: removed all {} key(s)", removed);
+        report_if_keys_changed();
     }
+}
+
+// SIGHUP: without a reload function it stops the server, as ssh-agent does; with one it applies the
+// settings that function returns and keeps every key.
+asio::awaitable<void> Server::reload_on_signal()
+{
+    for (;;) {
+        boost::system::error_code error;
+        co_await reload_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
+        if (error)
+            co_return;
+        if (!reload_) {
+            stop(SIGHUP);
+            co_return;
+        }
+        report(ServerEvent::reloading);
+        if (std::optional<LiveSettings> settings = reload_()) {
+            dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
+            confirm_timeout_ = settings->confirm_timeout;
+        }
+        report(ServerEvent::ready);
+    }
+}
+
+void Server::report(ServerEvent event)
+{
+    reported_keys_ = dispatcher_.key_count();
+    if (report_)
+        report_(event, reported_keys_);
+}
+
+void Server::report_if_keys_changed()
+{
+    if (dispatcher_.key_count() != reported_keys_)
+        report(ServerEvent::keys_changed);
 }
 
 asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration)

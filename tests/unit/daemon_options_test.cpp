@@ -155,3 +155,12 @@ TEST_CASE("usage keeps ssh-agent's layout; --help adds a description")
     CHECK(usage.find("       latchkeyd [-c | -s] -k\n") != std::string::npos);
     CHECK(help_text().find(usage) != std::string::npos);
 }
+
+TEST_CASE("--check-config selects its mode and keeps -t and -a, which it shows; a command is refused")
+{
+    const DaemonOptions options = parse_daemon_options({"-t", "1h", "--check-config", "-a", "/tmp/s"});
+    CHECK(options.mode == DaemonMode::check_config);
+    CHECK(options.lifetime == std::chrono::hours(1));
+    CHECK(options.bind_address == "/tmp/s");
+    CHECK(refusal({"--check-config", "sh"}).show_usage());
+}
