@@ -225,8 +225,6 @@ int main(int argc, char** argv)
     try {
         platform::open_standard_descriptors();
         return run(agent::parse_daemon_options({argv + 1, argv + argc}));
-    } catch (const agent::ConfigError& error) {
-        std::cerr << "latchkeyd: " << error.what() << '\n';
     } catch (const agent::UsageError& error) {
         if (*error.what() != '\0')
             std::cerr << error.what() << '\n';

@@ -6,13 +6,14 @@ latchkey_build_packages() {
     if dpkg-query -W -f='${Status}' libboost1.74-dev 2>/dev/null | grep -q 'install ok installed'; then
         boost=libboost1.74-dev
     fi
-    echo meson ninja-build g++ pkg-config ccache "$boost" libssl-dev libspdlog-dev libfmt-dev libargon2-dev
+    echo meson ninja-build g++ pkg-config ccache "$boost" libssl-dev libspdlog-dev libfmt-dev libargon2-dev \
+        libtomlplusplus-dev libsystemd-dev
 }
 
 # Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers,
-# and for tests/integration: sshd, PuTTY's plink and git.
+# and for tests/integration: sshd, PuTTY's plink, git, and systemd (systemd-socket-activate, systemd-analyze).
 latchkey_test_packages() {
-    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools git
+    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools git systemd
 }
 
 # ensure_packages PKG...: installs the missing ones with apt-get (needs root), or explains what to do.
