@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# meson install --destdir places latchkeyd, its man page, the systemd user units and the environment.d
+# meson install --destdir places latchkeyd, its man page and example config.toml, the systemd user units and the environment.d
 # file, and systemd-analyze verify accepts the installed units. Takes the build from LATCHKEY_BUILD_ROOT.
 source "$(dirname "$0")/lib.sh"
 lk_init
@@ -18,7 +18,7 @@ for source, target in json.load(open(sys.argv[1])).items():
 step "meson install --destdir places every file under DESTDIR"
 DEST=$TMP/dest
 assert_rc 0 meson install -C "$BUILD" --destdir "$DEST" --no-rebuild --quiet
-for file in bin/latchkeyd share/man/man1/latchkeyd.1 lib/systemd/user/latchkeyd.service \
+for file in bin/latchkeyd share/man/man1/latchkeyd.1 share/doc/latchkey/config.example.toml lib/systemd/user/latchkeyd.service \
     lib/systemd/user/latchkeyd.socket lib/environment.d/latchkey.conf; do
     target=$(installed_path "/$file")
     [ -n "$target" ] || fail "meson does not install $file"

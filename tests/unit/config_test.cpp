@@ -1,6 +1,7 @@
 // Tests for agent/config: config.toml parsed, each wrong line named, and printed back.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <string>
 
 #include "agent/config.hpp"
@@ -164,4 +165,27 @@ TEST_CASE("config_path follows XDG_CONFIG_HOME, then HOME")
     CHECK(config_path("", "/home/u") == "/home/u/.config/latchkey/config.toml");
     CHECK(config_path(nullptr, "/home/u") == "/home/u/.config/latchkey/config.toml");
     CHECK(config_path(nullptr, nullptr).empty());
+}
+
+TEST_CASE("doc/config.example.toml parses as it is, and with every setting uncommented")
+{
+    std::ifstream file(LATCHKEY_TEST_DATA "/../../doc/config.example.toml");
+    REQUIRE(file);
+    std::string text;
+    std::string uncommented;
+    for (std::string line; std::getline(file, line);) {
+        text += line + "\n";
+        // "#name = …" and "#[table]" are settings; "# …" is prose.
+        const bool setting = line.size() > 1 && line[0] == '#' && line[1] != ' ';
+        uncommented += (setting ? line.substr(1) : line) + "\n";
+    }
+    const Config defaults = parse(text);
+    CHECK(format_config(defaults) == format_config(Config{}));
+    const Config example = parse(uncommented);
+    CHECK(example.lifetime == 8h);
+    CHECK(example.confirm_timeout == 60s);
+    CHECK(example.drop_after_idle == 30min);
+    REQUIRE(example.keys.size() == 1);
+    CHECK(example.keys[0].path == "/home/u/.ssh/id_ed25519");
+    CHECK(example.keys[0].destinations.size() == 2);
 }
