@@ -6,14 +6,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "agent/server.hpp"
 #include "protocol/message.hpp"
@@ -128,6 +133,8 @@ public:
         std::raise(SIGTERM);
         return result_.get();
     }
+    // The exit status once the server stops by itself (after a signal the test raised).
+    int wait() { return result_.get(); }
 
 private:
     fs::path directory_;
@@ -322,4 +329,86 @@ TEST_CASE("two prompts at once each get their own answer, neither waiting for th
     CHECK(std::holds_alternative<SignResponse>(*first.receive()));
     CHECK(std::holds_alternative<SignResponse>(*second.receive()));
     CHECK(std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(1900));
+}
+
+namespace {
+
+// The events a server reported, in order, with the key count of each; filled on the event loop.
+struct ReportLog {
+    std::mutex mutex;
+    std::vector<std::pair<agent::ServerEvent, std::size_t>> events;
+
+    std::function<void(agent::ServerEvent, std::size_t)> recorder()
+    {
+        return [this](agent::ServerEvent event, std::size_t keys) {
+            std::lock_guard lock(mutex);
+            events.emplace_back(event, keys);
+        };
+    }
+    std::vector<std::pair<agent::ServerEvent, std::size_t>> snapshot()
+    {
+        std::lock_guard lock(mutex);
+        return events;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the server reports ready, each change of the key count, and stopping")
+{
+    using agent::ServerEvent;
+    ReportLog log;
+    agent::ServerOptions options;
+    options.report = log.recorder();
+    RunningServer server(options);
+    {
+        Client client(server.path());
+        REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ed25519"))));
+        REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ed25519"))));  // same key: no change
+        CHECK(client.identity_count() == 1);
+        REQUIRE(std::holds_alternative<Success>(client.call(capture("remove-all"))));
+        CHECK(client.identity_count() == 0);
+    }
+    CHECK(server.stop() == 0);
+    using Event = std::pair<ServerEvent, std::size_t>;
+    CHECK(log.snapshot() == std::vector<Event>{{ServerEvent::ready, 0}, {ServerEvent::keys_changed, 1},
+                                               {ServerEvent::keys_changed, 0}, {ServerEvent::stopping, 0}});
+}
+
+TEST_CASE("with a reload function SIGHUP applies its settings and keeps the keys; the server keeps serving")
+{
+    std::atomic<int> reloads = 0;
+    agent::ServerOptions options;
+    options.reload = [&reloads]() -> std::optional<agent::LiveSettings> {
+        ++reloads;
+        agent::LiveSettings settings;
+        settings.default_lifetime = std::chrono::seconds(1);
+        return settings;
+    };
+    RunningServer server(options);
+    Client client(server.path());
+    REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ed25519"))));
+    std::raise(SIGHUP);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (reloads == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    REQUIRE(reloads == 1);
+    // The new default lifetime applies to the next key only: it goes, the first one stays.
+    REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ecdsa-256"))));
+    CHECK(client.identity_count() == 2);
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (client.identity_count() != 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    CHECK(client.identity_count() == 1);
+}
+
+TEST_CASE("without a reload function SIGHUP stops the server, as in ssh-agent")
+{
+    RunningServer server;
+    {
+        Client client(server.path());
+        CHECK(client.identity_count() == 0);
+    }
+    std::raise(SIGHUP);
+    CHECK(server.wait() == 0);
 }
