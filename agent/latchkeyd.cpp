@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -181,9 +182,13 @@ int run_agent(Settings& settings)
 int check_config(const Settings& settings)
 {
     const agent::Config config = read_config(settings);
-    std::cout << "# " << (settings.config_file.empty() ? "no config file: HOME is not set" : settings.config_file)
-              << ", as latchkeyd reads it\n"
-              << agent::format_config(config);
+    if (settings.config_file.empty())
+        std::cout << "# no config file (neither XDG_CONFIG_HOME nor HOME is set): the defaults\n";
+    else if (!std::filesystem::exists(settings.config_file))
+        std::cout << "# no " << settings.config_file << ": the defaults\n";
+    else
+        std::cout << "# " << settings.config_file << " is valid; the settings in effect:\n";
+    std::cout << agent::format_config(config);
     return 0;
 }
 
