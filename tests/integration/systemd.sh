@@ -78,6 +78,17 @@ wait_until 10 "the agent to exit" pid_gone "$AGENT_PID"
 assert_contains "$(cat "$TMP/notify.log")" "STOPPING=1 STATUS=Stopping; wiping 2 keys" "notify"
 [ -S "$SSH_AUTH_SOCK" ] || fail "the agent removed the socket systemd made"
 
+step "two sockets passed: the agent refuses to start and says what to change in the .socket unit"
+rc=0
+systemd-socket-activate -l "$TMP/run/one.sock" -l "$TMP/run/two.sock" "$AGENT" -D >"$TMP/two.log" 2>&1 &
+two_pid=$!
+track_pid "$two_pid"
+wait_until 10 "systemd-socket-activate to listen twice" test -S "$TMP/run/two.sock"
+SSH_AUTH_SOCK=$TMP/run/one.sock ssh-add -l >/dev/null 2>&1 || true
+wait "$two_pid" || rc=$?
+[ "$rc" -eq 1 ] || fail "an agent given two sockets exited $rc, expected 1"
+assert_contains "$(cat "$TMP/two.log")" "systemd passed 2 sockets; latchkeyd serves one" "the refusal"
+
 step "a bad config.toml stops the start, and with stderr on the journal (JOURNAL_STREAM) the error is critical (<2>)"
 journal=$TMP/journal.log
 : >"$journal"
