@@ -352,6 +352,16 @@ struct ReportLog {
     }
 };
 
+// Polls condition until it holds, for at most 5 s; returns whether it held.
+template <class Condition>
+bool eventually(Condition condition)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!condition() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    return condition();
+}
+
 }  // namespace
 
 TEST_CASE("the server reports ready, each change of the key count, and stopping")
@@ -389,17 +399,11 @@ TEST_CASE("with a reload function SIGHUP applies its settings and keeps the keys
     Client client(server.path());
     REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ed25519"))));
     std::raise(SIGHUP);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (reloads == 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::yield();
-    REQUIRE(reloads == 1);
+    REQUIRE(eventually([&] { return reloads == 1; }));
     // The new default lifetime applies to the next key only: it goes, the first one stays.
     REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ecdsa-256"))));
     CHECK(client.identity_count() == 2);
-    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (client.identity_count() != 1 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::yield();
-    CHECK(client.identity_count() == 1);
+    CHECK(eventually([&] { return client.identity_count() == 1; }));
 }
 
 TEST_CASE("without a reload function SIGHUP stops the server, as in ssh-agent")
