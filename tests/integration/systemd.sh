@@ -54,14 +54,16 @@ wait_until 10 "the status of two keys" grep -qx 'STATUS=Serving; holding 2 keys'
 step "the askpass program of config.toml confirms a signature with a -c key"
 sign_asks first
 
-step "SIGHUP reloads config.toml (RELOADING=1, then READY=1) and keeps the keys"
-printf '[confirm]\naskpass = "%s"\n' "$TMP/askpass-second" >"$CONFIG"
+step "SIGHUP reloads config.toml (RELOADING=1, then READY=1), keeps the keys, and applies log_level"
+[[ "$(cat "$TMP/agent.log")" != *" connected"* ]] || fail "debug lines logged before log_level asked for them"
+printf 'log_level = "debug"\n[confirm]\naskpass = "%s"\n' "$TMP/askpass-second" >"$CONFIG"
 kill -HUP "$AGENT_PID"
 wait_until 10 "READY=1 after the reload" count_lines '^READY=1' "$TMP/notify.log" 2
 assert_contains "$(cat "$TMP/notify.log")" "RELOADING=1 STATUS=Reloading the configuration; holding 2 keys" "notify"
 pid_alive "$AGENT_PID" || fail "SIGHUP stopped the agent"
 assert_rc 0 ssh-add -l
 assert_contains "$OUT" "latchkey-test-ed25519" "the key after the reload"
+assert_contains "$(cat "$TMP/agent.log")" " connected" "a debug line after log_level = \"debug\""
 sign_asks second
 
 step "a bad file on SIGHUP: its line is logged and the previous configuration stays"
