@@ -24,8 +24,8 @@ namespace {
 
 using namespace latchkey;
 
-// Logs to stderr from `level` up (start-up, -D, -d) or, for a detached agent, warnings up to syslog. Under
-// systemd stderr is the journal: each line then carries its priority and no name (the journal adds it).
+// Logs to stderr from `level` up (start-up, -D, -d). Under systemd stderr is the journal: each line then
+// carries its priority and no name (the journal adds it).
 void log_to_stderr(spdlog::level::level_enum level)
 {
     const bool journal = platform::stderr_is_journal();
@@ -37,6 +37,7 @@ void log_to_stderr(spdlog::level::level_enum level)
     spdlog::set_default_logger(std::move(logger));
 }
 
+// A detached agent has no stderr: it logs from `level` up (warnings by default) to syslog.
 void log_to_syslog(spdlog::level::level_enum level)
 {
     auto logger = std::make_shared<spdlog::logger>("latchkeyd", platform::system_log_sink("latchkeyd"));
