@@ -1,6 +1,7 @@
 // Tests for agent/config: config.toml parsed, each wrong line named, and printed back.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <fstream>
 #include <string>
 
@@ -188,4 +189,32 @@ TEST_CASE("doc/config.example.toml parses as it is, and with every setting uncom
     REQUIRE(example.keys.size() == 1);
     CHECK(example.keys[0].path == "/home/u/.ssh/id_ed25519");
     CHECK(example.keys[0].destinations.size() == 2);
+}
+
+TEST_CASE("every prefix and many byte flips of a file give a configuration or a ConfigError, nothing else")
+{
+    const std::string file = full_file;
+    std::size_t refused = 0;
+    auto check = [&](const std::string& text) {
+        try {
+            parse(text);
+        } catch (const ConfigError& error) {
+            CHECK(std::string(error.what()).starts_with("config.toml:"));
+            ++refused;
+        }
+    };
+    for (std::size_t length = 0; length <= file.size(); ++length)
+        check(file.substr(0, length));
+    std::uint32_t state = 12345;  // a fixed xorshift sequence, so a failure repeats
+    for (int round = 0; round < 2000; ++round) {
+        std::string text = file;
+        for (int flips = 0; flips < 3; ++flips) {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            text[state % text.size()] = static_cast<char>(state >> 24);
+        }
+        check(text);
+    }
+    CHECK(refused > 0);
 }
