@@ -34,6 +34,9 @@ public:
     boost::asio::awaitable<PromptAnswer> ask(std::string program, std::string prompt,
                                              platform::AskpassPurpose purpose, std::string share_key);
 
+    // How long prompts asked from now on wait (a configuration reload). Never fails.
+    void set_timeout(std::chrono::steady_clock::duration timeout) noexcept { timeout_ = timeout; }
+
 private:
     struct Prompt;
     boost::asio::any_io_executor executor_;

@@ -196,7 +196,8 @@ std::size_t apply_long_option(DaemonOptions& options, const std::vector<std::str
 
 bool conflicts_with_command(const DaemonOptions& options)
 {
-    return options.mode == DaemonMode::kill || options.shell || options.foreground != Foreground::no;
+    return options.mode == DaemonMode::kill || options.mode == DaemonMode::check_config || options.shell ||
+           options.foreground != Foreground::no;
 }
 
 // What OpenSSH's strtonum(text, 2, INT_MAX) would say about text; empty if pid now holds a good value.
@@ -224,6 +225,11 @@ DaemonOptions parse_daemon_options(const std::vector<std::string>& arguments)
         if (word == "--help") {
             options.mode = DaemonMode::help;
             return options;
+        }
+        if (word == "--check-config") {
+            options.mode = DaemonMode::check_config;
+            ++index;
+            continue;
         }
         if (word == "--") {
             ++index;
@@ -261,6 +267,7 @@ std::string usage_text()
            "       latchkeyd [-a bind_address] [-E fingerprint_hash] [-O option]\n"
            "                 [-P allowed_providers] [-t life] command [arg ...]\n"
            "       latchkeyd [-c | -s] -k\n"
+           "       latchkeyd [-a bind_address] [-t life] --check-config\n"
            "       latchkeyd -V\n";
 }
 
@@ -286,10 +293,12 @@ std::string help_text()
            "                   how long a confirmation prompt (ssh-add -c) waits before it refuses,\n"
            "                   e.g. 30, 2m (default 60 s)\n"
            "  --askpass program\n"
-           "                   the program that asks to confirm a key's use; default $SSH_ASKPASS in\n"
+           "                   the program that asks to confirm a key's use or for the passphrase of\n"
+           "                   a key decrypted on first use; default $SSH_ASKPASS in\n"
            "                   latchkeyd's environment, else /usr/lib/ssh/x11-ssh-askpass (Debian's\n"
            "                   ssh-askpass package). It runs with SSH_ASKPASS_PROMPT=confirm and the\n"
-           "                   question as its argument; exit status 0 with no output or \"yes\" allows\n"
+           "                   question as its argument; exit status 0 with no output or \"yes\" allows it\n"
+           "  --check-config   check $XDG_CONFIG_HOME/latchkey/config.toml, print the settings in effect\n"
            "  --help           print this help\n"
            "\n"
            "Start it with eval \"$(latchkeyd)\", or run a command under it: latchkeyd bash.\n";

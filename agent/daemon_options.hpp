@@ -18,6 +18,7 @@ enum class DaemonMode {
     agent,    // run an agent (forked, in the foreground, or around a command)
     kill,     // -k: stop the agent named by $SSH_AGENT_PID
     help,     // --help
+    check_config,  // --check-config: validate config.toml and print the effective configuration
     version,  // -V
 };
 
@@ -58,9 +59,11 @@ private:
 // Parses the arguments after argv[0] as getopt("+cDdksVE:a:O:P:t:") does — bundled flags ("-Dd" is refused
 // as ssh-agent refuses it, "-sD" is fine), attached or separate option arguments ("-P/*", "-t 1h30m"), "--"
 // ends the options and so does the first non-option, which starts the command. "--help" and -V stop parsing
-// and select their mode. Throws UsageError for an unknown option, a missing argument, -c with -s, -d with
-// -D, a second -P, a bad -t, -E or -O value (locked-memory= takes a number of bytes with an optional
-// K, M or G suffix, from 64K to 1G; shield-delay= a time as for -t, 0 allowed), or a command together with -c, -s, -d, -D or -k.
+// and select their mode; "--check-config" selects its mode and parsing goes on (-t and -a show in what it
+// prints). Throws UsageError for an unknown option, a missing argument, -c with -s, -d with -D, a second
+// -P, a bad -t, -E or -O value (locked-memory= takes a number of bytes with an optional K, M or G
+// suffix, from 64K to 1G; shield-delay= a time as for -t, 0 allowed), or a command together with -c,
+// -s, -d, -D, -k or --check-config.
 DaemonOptions parse_daemon_options(const std::vector<std::string>& arguments);
 
 // The value of $SSH_AGENT_PID (null if unset) as the pid -k signals. Throws std::runtime_error with

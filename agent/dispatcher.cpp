@@ -439,7 +439,11 @@ Outcome Dispatcher::sign_or_prompt(const protocol::Request& request, ConnectionC
 Result<PendingPrompt> Dispatcher::prompt_for(std::string question, platform::AskpassPurpose purpose,
                                              const SignPlan& plan, const ConnectionContext& context) const
 {
-    std::optional<std::string> program = options_.askpass_program;
+    std::optional<std::string> program;
+    {
+        std::shared_lock lock(mutex_);  // a configuration reload may replace it
+        program = options_.askpass_program;
+    }
     if (!program)
         program = platform::find_askpass_program();
     if (!program)
@@ -554,6 +558,20 @@ std::size_t Dispatcher::remove_all()
 {
     std::unique_lock lock(mutex_);
     return keystore_.remove_all();
+}
+
+std::size_t Dispatcher::key_count() const
+{
+    std::shared_lock lock(mutex_);
+    return keystore_.size();
+}
+
+void Dispatcher::set_defaults(std::optional<std::chrono::seconds> default_lifetime,
+                              std::optional<std::string> askpass_program)
+{
+    std::unique_lock lock(mutex_);
+    options_.default_lifetime = default_lifetime;
+    options_.askpass_program = std::move(askpass_program);
 }
 
 protocol::Bytes Dispatcher::handle_message(protocol::ByteView body, ConnectionContext& context)

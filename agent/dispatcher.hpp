@@ -119,6 +119,11 @@ public:
     std::size_t remove_expired();
     // Removes (and wipes) every key, e.g. on SIGUSR1 or shutdown; returns how many.
     std::size_t remove_all();
+    // How many keys are held, for status reports. Never fails.
+    std::size_t key_count() const;
+    // Replaces the lifetime given to keys added from now on and the askpass program (a configuration
+    // reload); keys already held keep their constraints. Never fails.
+    void set_defaults(std::optional<std::chrono::seconds> default_lifetime, std::optional<std::string> askpass_program);
 
 private:
     struct Visitor;
@@ -152,7 +157,7 @@ private:
     protocol::Bytes refuse(const protocol::Request& request, const Error& error);
     std::string fingerprint_of(protocol::ByteView public_blob) const;
 
-    mutable std::shared_mutex mutex_;  // guards keystore_
+    mutable std::shared_mutex mutex_;  // guards keystore_ and options_
     Keystore& keystore_;
     DispatcherOptions options_;
     ClockFunction clock_;

@@ -3,104 +3,175 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
+#include "agent/config.hpp"
+#include "agent/config_options.hpp"
 #include "agent/daemon_options.hpp"
 #include "agent/host_names.hpp"
 #include "agent/locked_secrets.hpp"
 #include "agent/server.hpp"
+#include "agent/service_status.hpp"
 #include "agent/shell_output.hpp"
 #include "platform/hardening.hpp"
 #include "platform/posix/process.hpp"
 #include "platform/posix/system_log.hpp"
+#include "platform/posix/systemd.hpp"
 #include "platform/posix/unix_socket.hpp"
 
 namespace {
 
 using namespace latchkey;
 
-// Logs to stderr from `level` up (start-up, -D, -d) or, for a detached agent, warnings up to syslog.
+// Logs to stderr from `level` up (start-up, -D, -d). Under systemd stderr is the journal: each line then
+// carries its priority and no name (the journal adds it).
 void log_to_stderr(spdlog::level::level_enum level)
 {
-    auto logger = std::make_shared<spdlog::logger>("latchkeyd", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    logger->set_pattern("latchkeyd: %v");
+    const bool journal = platform::stderr_is_journal();
+    auto logger = std::make_shared<spdlog::logger>(
+        "latchkeyd", journal ? platform::journal_stderr_sink() : std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    if (!journal)
+        logger->set_pattern("latchkeyd: %v");
     logger->set_level(level);
     spdlog::set_default_logger(std::move(logger));
 }
 
-void log_to_syslog()
+// A detached agent has no stderr: it logs from `level` up (warnings by default) to syslog.
+void log_to_syslog(spdlog::level::level_enum level)
 {
     auto logger = std::make_shared<spdlog::logger>("latchkeyd", platform::system_log_sink("latchkeyd"));
-    logger->set_level(spdlog::level::warn);
+    logger->set_level(level);
     spdlog::set_default_logger(std::move(logger));
 }
 
-platform::AgentSocket open_socket(const agent::DaemonOptions& options)
+// The command line and the config file it is combined with.
+struct Settings {
+    agent::DaemonOptions options;
+    std::string config_file;  // "" if neither XDG_CONFIG_HOME nor HOME is set
+    agent::Config config;     // the file's settings with the command line's over them
+};
+
+// Reads the config file; throws agent::ConfigError naming the wrong line.
+agent::Config read_config(const Settings& settings)
 {
-    if (options.bind_address)
-        return platform::listen_at(*options.bind_address);
+    agent::Config config;
+    if (!settings.config_file.empty()) {
+        const char* home = std::getenv("HOME");
+        config = agent::load_config(settings.config_file, home == nullptr ? "" : home);
+    }
+    return agent::apply_command_line(std::move(config), settings.options);
+}
+
+platform::AgentSocket open_socket(const agent::Config& config)
+{
+    if (config.socket)
+        return platform::listen_at(*config.socket);
     const std::string parent = platform::private_directory_parent(std::getenv("XDG_RUNTIME_DIR"), std::getenv("TMPDIR"));
     return platform::listen_in_private_directory(parent, platform::current_pid());
 }
 
 // Everything that must hold before a key can arrive in this process.
-void prepare_to_hold_keys(const agent::DaemonOptions& options, const platform::AgentSocket& socket)
+void prepare_to_hold_keys(const Settings& settings)
 {
     platform::harden_process();
-    agent::use_locked_memory_for_secrets(options.locked_memory.value_or(agent::default_locked_heap_size));
-    platform::remove_on_termination_signal(socket);
+    agent::use_locked_memory_for_secrets(settings.config.locked_memory);
+    if (!settings.config.keys.empty())
+        spdlog::warn("{}: {} [[key]] table(s) not loaded: preloading keys needs deferred keys, not built yet",
+                     settings.config_file, settings.config.keys.size());
 }
 
-int serve(const agent::DaemonOptions& options, platform::AgentSocket& socket)
+agent::ServerOptions server_options(const Settings& settings, platform::AgentSocket& socket)
 {
-    agent::ServerOptions server;
+    agent::ServerOptions server = agent::server_options(settings.config, settings.options);
     server.listen_fd = socket.take_listener().release();
-    server.dispatcher.default_lifetime = options.lifetime;
-    server.dispatcher.fingerprint_hash = options.fingerprint_hash;
     server.dispatcher.daemon_pid = static_cast<std::uint32_t>(platform::current_pid());
     server.dispatcher.version = LATCHKEY_VERSION;
     server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));
-    server.dispatcher.askpass_program = options.askpass_program;
-    if (options.confirm_timeout)
-        server.confirm_timeout = *options.confirm_timeout;
-    if (options.shield_delay)
-        server.dispatcher.keep_clear = *options.shield_delay;
+    return server;
+}
+
+int serve(const Settings& settings, platform::AgentSocket& socket)
+{
     spdlog::info("listening on {}", socket.path());
+    return agent::serve(server_options(settings, socket));
+}
+
+// SIGHUP under systemd: reads the config file again. A bad file is logged with its line and changes
+// nothing; a good one changes the log level and what LiveSettings holds, and says what waits for a restart.
+std::optional<agent::LiveSettings> reload_config(Settings& settings)
+{
+    agent::Config config;
+    try {
+        config = read_config(settings);
+    } catch (const agent::ConfigError& error) {
+        spdlog::error("{}; keeping the configuration in use", error.what());
+        return std::nullopt;
+    }
+    if (config.locked_memory != settings.config.locked_memory || config.socket != settings.config.socket)
+        spdlog::warn("locked_memory and socket take effect when latchkeyd restarts");
+    spdlog::set_level(agent::log_level(config, settings.options.foreground));
+    settings.config = std::move(config);
+    spdlog::info("reloaded {}", settings.config_file);
+    return agent::live_settings(settings.config);
+}
+
+// -D or -d with the socket systemd passed (latchkeyd.socket): no shell lines, readiness and the key count
+// through sd_notify, and SIGHUP reloads the configuration instead of stopping the agent (a user service has
+// no terminal to hang up; systemctl --user reload latchkeyd sends it).
+int serve_for_service_manager(Settings& settings, platform::AgentSocket& socket)
+{
+    log_to_stderr(agent::log_level(settings.config, settings.options.foreground));
+    prepare_to_hold_keys(settings);
+    agent::ServerOptions server = server_options(settings, socket);
+    server.report = [](agent::ServerEvent event, std::size_t key_count) {
+        platform::notify_service_manager(agent::service_manager_state(event, key_count));
+    };
+    server.reload = [&settings] { return reload_config(settings); };
+    spdlog::info("listening on {} (socket from systemd)", socket.path());
     return agent::serve(std::move(server));
 }
 
-int serve_in_foreground(const agent::DaemonOptions& options, agent::ShellStyle style, platform::AgentSocket& socket)
+int serve_in_foreground(const Settings& settings, agent::ShellStyle style, platform::AgentSocket& socket)
 {
-    prepare_to_hold_keys(options, socket);
-    log_to_stderr(options.foreground == agent::Foreground::debug ? spdlog::level::debug : spdlog::level::info);
+    prepare_to_hold_keys(settings);
+    platform::remove_on_termination_signal(socket);
+    log_to_stderr(agent::log_level(settings.config, settings.options.foreground));
     std::cout << agent::foreground_lines(style, socket.path(), platform::current_pid()) << std::flush;
-    return serve(options, socket);
+    return serve(settings, socket);
 }
 
 // The forked agent: reports to the parent once it is ready to serve, then serves without a terminal.
-int serve_in_background(const agent::DaemonOptions& options, platform::AgentSocket& socket,
-                        platform::UniqueFd ready_pipe, int parent_pid)
+int serve_in_background(const Settings& settings, platform::AgentSocket& socket, platform::UniqueFd ready_pipe,
+                        int parent_pid)
 {
-    prepare_to_hold_keys(options, socket);
-    if (!options.command.empty() && !platform::terminate_with_parent(parent_pid))
+    prepare_to_hold_keys(settings);
+    platform::remove_on_termination_signal(socket);
+    if (!settings.options.command.empty() && !platform::terminate_with_parent(parent_pid))
         return 0;  // the command's process is already gone
     platform::detach_from_terminal();
-    log_to_syslog();
+    log_to_syslog(agent::log_level(settings.config, settings.options.foreground));
     platform::report_ready(std::move(ready_pipe));
-    return serve(options, socket);
+    return serve(settings, socket);
 }
 
-int run_agent(const agent::DaemonOptions& options)
+int run_agent(Settings& settings)
 {
+    const agent::DaemonOptions& options = settings.options;
     const agent::ShellStyle style = agent::choose_shell_style(options.shell, std::getenv("SHELL"));
-    platform::AgentSocket socket = open_socket(options);
+    settings.config = read_config(settings);
+    if (options.foreground != agent::Foreground::no) {
+        if (std::optional<platform::AgentSocket> passed = platform::socket_from_service_manager())
+            return serve_for_service_manager(settings, *passed);
+    }
+    platform::AgentSocket socket = open_socket(settings.config);
     if (options.foreground != agent::Foreground::no)
-        return serve_in_foreground(options, style, socket);
+        return serve_in_foreground(settings, style, socket);
     const int parent_pid = platform::current_pid();
     platform::ForkedProcess fork = platform::fork_with_ready_pipe();
     if (fork.pid == 0)
-        return serve_in_background(options, socket, std::move(fork.ready_pipe), parent_pid);
+        return serve_in_background(settings, socket, std::move(fork.ready_pipe), parent_pid);
     socket.disown();
     if (!platform::wait_until_ready(fork.ready_pipe))
         return 1;  // the agent has said why on stderr
@@ -110,6 +181,20 @@ int run_agent(const agent::DaemonOptions& options)
     }
     platform::exec_command(options.command,
                            {{"SSH_AUTH_SOCK", socket.path()}, {"SSH_AGENT_PID", std::to_string(fork.pid)}});
+}
+
+// --check-config: the file's problem (exit 1), or the settings in effect (exit 0).
+int check_config(const Settings& settings)
+{
+    const agent::Config config = read_config(settings);
+    if (settings.config_file.empty())
+        std::cout << "# no config file (neither XDG_CONFIG_HOME nor HOME is set): the defaults\n";
+    else if (!std::filesystem::exists(settings.config_file))
+        std::cout << "# no " << settings.config_file << ": the defaults\n";
+    else
+        std::cout << "# " << settings.config_file << " is valid; the settings in effect:\n";
+    std::cout << agent::format_config(config);
+    return 0;
 }
 
 // -k, with ssh-agent's messages.
@@ -128,6 +213,9 @@ int kill_agent(const agent::DaemonOptions& options)
 
 int run(const agent::DaemonOptions& options)
 {
+    Settings settings{options, agent::config_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME")), {}};
+    if (options.mode == agent::DaemonMode::check_config)
+        return check_config(settings);
     if (options.mode == agent::DaemonMode::help)
         std::cout << agent::help_text();
     else if (options.mode == agent::DaemonMode::version)
@@ -135,7 +223,7 @@ int run(const agent::DaemonOptions& options)
     else if (options.mode == agent::DaemonMode::kill)
         return kill_agent(options);
     else
-        return run_agent(options);
+        return run_agent(settings);
     return 0;
 }
 

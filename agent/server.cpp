@@ -63,6 +63,10 @@ private:
     asio::awaitable<void> shield_idle_keys();
     asio::awaitable<void> stop_on_signal();
     asio::awaitable<void> drop_keys_on_signal();
+    asio::awaitable<void> reload_on_signal();
+    void stop(int signal);
+    void report(ServerEvent event);
+    void report_if_keys_changed();
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
     void reschedule_expiry();
     void reschedule_shielding();
@@ -74,8 +78,11 @@ private:
     Keystore keystore_;
     Dispatcher dispatcher_;
     std::chrono::steady_clock::duration unlock_delay_step_;
+    std::function<void(ServerEvent, std::size_t)> report_;
+    std::function<std::optional<LiveSettings>()> reload_;
+    std::size_t reported_keys_ = 0;  // used on io_ only
     std::vector<std::unique_ptr<asio::io_context>> loops_;
-    asio::io_context& io_;  // loops_[0]: accepting, expiry, shielding, signals, prompts
+    asio::io_context& io_;  // loops_[0]: accepting, expiry, shielding, signals, prompts, reports
     std::size_t next_loop_ = 0;
     SharedPrompts prompts_;  // used on io_ only
     asio::local::stream_protocol::acceptor acceptor_;
@@ -84,6 +91,7 @@ private:
     std::atomic<bool> shield_timer_asleep_{false};  // every key shielded: shield_timer_ waits to be cancelled
     asio::signal_set stop_signals_;
     asio::signal_set drop_signals_;
+    asio::signal_set reload_signals_;
 };
 
 std::vector<std::unique_ptr<asio::io_context>> make_loops(std::size_t requested)
@@ -113,14 +121,17 @@ std::string describe_peer(const Peer& peer)
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
       unlock_delay_step_(options.unlock_delay_step),
+      report_(options.report),
+      reload_(options.reload),
       loops_(make_loops(options.worker_threads)),
       io_(*loops_.front()),
       prompts_(io_.get_executor(), options.confirm_timeout),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
       shield_timer_(io_),
-      stop_signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      drop_signals_(io_, SIGUSR1)
+      stop_signals_(io_, SIGTERM, SIGINT),
+      drop_signals_(io_, SIGUSR1),
+      reload_signals_(io_, SIGHUP)
 {
 }
 
@@ -132,6 +143,8 @@ int Server::run()
     asio::co_spawn(io_, shield_idle_keys(), asio::detached);
     asio::co_spawn(io_, stop_on_signal(), asio::detached);
     asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
+    asio::co_spawn(io_, reload_on_signal(), asio::detached);
+    report(ServerEvent::ready);
     {
         std::vector<std::jthread> helpers;
         for (std::size_t i = 1; i < loops_.size(); ++i) {
@@ -187,8 +200,10 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
         auto started = std::chrono::steady_clock::now();
         unsigned failed_unlocks_before = context.failed_unlocks;
         protocol::Bytes reply = co_await dispatch(request, context);
-        if (may_add_keys(request.bytes()))
+        if (may_add_keys(request.bytes())) {
             reschedule_expiry();
+            report_if_keys_changed();
+        }
         reschedule_shielding();
         if (spdlog::should_log(spdlog::level::debug)) {
             auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -274,6 +289,7 @@ asio::awaitable<void> Server::expire_keys()
 {
     co_await run_on_timer(expiry_timer_, [this] {
         dispatcher_.remove_expired();
+        report_if_keys_changed();
         return dispatcher_.next_expiry();
     });
 }
@@ -312,7 +328,13 @@ asio::awaitable<void> Server::stop_on_signal()
     boost::system::error_code error;
     int signal = co_await stop_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
     if (!error)
-        spdlog::info("signal {} received", signal);
+        stop(signal);
+}
+
+void Server::stop(int signal)
+{
+    spdlog::info("signal {} received", signal);
+    report(ServerEvent::stopping);
     io_.stop();
 }
 
@@ -325,6 +347,7 @@ asio::awaitable<void> Server::drop_keys_on_signal()
             co_return;
         std::size_t removed = dispatcher_.remove_all();
         spdlog::info("SIGUSR1: removed all {} key(s)", removed);
+        report_if_keys_changed();
     }
 }
 
@@ -332,6 +355,45 @@ asio::io_context& Server::next_loop()
 {
     next_loop_ = (next_loop_ + 1) % loops_.size();
     return *loops_[next_loop_];
+}
+
+// SIGHUP: without a reload function it stops the server, as ssh-agent does; with one it applies the
+// settings that function returns and keeps every key.
+asio::awaitable<void> Server::reload_on_signal()
+{
+    for (;;) {
+        boost::system::error_code error;
+        co_await reload_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
+        if (error)
+            co_return;
+        if (!reload_) {
+            stop(SIGHUP);
+            co_return;
+        }
+        report(ServerEvent::reloading);
+        if (std::optional<LiveSettings> settings = reload_()) {
+            dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
+            prompts_.set_timeout(settings->confirm_timeout);
+        }
+        report(ServerEvent::ready);
+    }
+}
+
+void Server::report(ServerEvent event)
+{
+    reported_keys_ = dispatcher_.key_count();
+    if (report_)
+        report_(event, reported_keys_);
+}
+
+// After a request that may have added or removed keys (on any loop): a status report on io_ if the
+// number of keys changed.
+void Server::report_if_keys_changed()
+{
+    asio::post(io_, [this] {
+        if (dispatcher_.key_count() != reported_keys_)
+            report(ServerEvent::keys_changed);
+    });
 }
 
 asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration)

@@ -3,11 +3,24 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "agent/dispatcher.hpp"
 
 namespace latchkey::agent {
+
+// What the server tells its supervisor (systemd): serving has begun, the number of keys has changed, a
+// configuration reload has begun, serving is ending.
+enum class ServerEvent { ready, keys_changed, reloading, stopping };
+
+// The settings a configuration reload may change while keys stay loaded.
+struct LiveSettings {
+    std::optional<std::chrono::seconds> default_lifetime;
+    std::optional<std::string> askpass_program;
+    std::chrono::steady_clock::duration confirm_timeout = std::chrono::seconds(60);
+};
 
 struct ServerOptions {
     // A bound, listening AF_UNIX stream socket; serve() owns and closes it.
@@ -21,6 +34,11 @@ struct ServerOptions {
     // How much longer the answer to each further wrong UNLOCK passphrase in a row on one connection
     // is held back (see unlock_delay); other connections are served meanwhile.
     std::chrono::steady_clock::duration unlock_delay_step = std::chrono::milliseconds(100);
+    // Called on the event loop with each event and the number of keys then held; must not throw.
+    std::function<void(ServerEvent, std::size_t key_count)> report;
+    // If set, SIGHUP calls it (on the event loop) instead of stopping the server: it returns the settings
+    // to use from now on, or nullopt to keep the current ones (having logged why). Must not throw.
+    std::function<std::optional<LiveSettings>()> reload;
 };
 
 // Longest a wrong UNLOCK answer is held back.
@@ -30,9 +48,9 @@ inline constexpr std::chrono::steady_clock::duration unlock_delay_limit = std::c
 // failures × step, at most unlock_delay_limit. Never fails.
 std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono::steady_clock::duration step) noexcept;
 
-// Serves the ssh-agent protocol on options.listen_fd until SIGTERM, SIGINT or SIGHUP arrives;
-// SIGUSR1 drops every key and keeps serving. Connections from a uid other than the daemon's own
-// or root are closed unread and logged. Every key is wiped before it returns. Returns the process
+// Serves the ssh-agent protocol on options.listen_fd until SIGTERM, SIGINT or (without options.reload)
+// SIGHUP arrives; SIGUSR1 drops every key and keeps serving. Connections from a uid other than the
+// daemon's own or root are closed unread and logged. Every key is wiped before it returns. Returns the process
 // exit status (0 after a signal). Throws std::system_error if the event loop cannot be set up.
 int serve(ServerOptions options);
 

@@ -6,14 +6,16 @@ latchkey_build_packages() {
     if dpkg-query -W -f='${Status}' libboost1.74-dev 2>/dev/null | grep -q 'install ok installed'; then
         boost=libboost1.74-dev
     fi
-    echo meson ninja-build g++ pkg-config ccache "$boost" libssl-dev libspdlog-dev libfmt-dev libargon2-dev
+    echo meson ninja-build g++ pkg-config ccache "$boost" libssl-dev libspdlog-dev libfmt-dev libargon2-dev \
+        libtomlplusplus-dev libsystemd-dev
 }
 
 # Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers,
 # and for tests/integration: sshd, PuTTY's plink, puttygen and pageant (putty: its -a client mode needs
-# no display), git, and gdb (protect.sh tries to attach to the agent).
+# no display), git, gdb (protect.sh tries to attach to the agent) and systemd
+# (systemd-socket-activate, systemd-analyze).
 latchkey_test_packages() {
-    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools putty git gdb
+    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools putty git gdb systemd
 }
 
 # Packages scripts/bench needs besides those: gnuplot draws its chart. Not part of the test run.

@@ -208,3 +208,12 @@ TEST_CASE("--confirm-timeout and --askpass, latchkeyd's own long options")
     // After the command starts they belong to the command.
     CHECK(parse_daemon_options({"sh", "--askpass=x"}).command == Args {"sh", "--askpass=x"});
 }
+
+TEST_CASE("--check-config selects its mode and keeps -t and -a, which it shows; a command is refused")
+{
+    const DaemonOptions options = parse_daemon_options({"-t", "1h", "--check-config", "-a", "/tmp/s"});
+    CHECK(options.mode == DaemonMode::check_config);
+    CHECK(options.lifetime == std::chrono::hours(1));
+    CHECK(options.bind_address == "/tmp/s");
+    CHECK(refusal({"--check-config", "sh"}).show_usage());
+}

@@ -7,14 +7,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
@@ -139,6 +144,8 @@ public:
         std::raise(SIGTERM);
         return result_.get();
     }
+    // The exit status once the server stops by itself (after a signal the test raised).
+    int wait() { return result_.get(); }
 
 private:
     fs::path directory_;
@@ -393,4 +400,90 @@ TEST_CASE("wrong unlock passphrases are answered FAILURE after a delay that grow
         CHECK(std::chrono::steady_clock::now() - asked >= failures * options.unlock_delay_step);
     }
     CHECK(std::holds_alternative<Success>(client.call(Unlock{SecretBytes::from_text("right")})));
+}
+
+namespace {
+
+// The events a server reported, in order, with the key count of each; filled on the event loop.
+struct ReportLog {
+    std::mutex mutex;
+    std::vector<std::pair<agent::ServerEvent, std::size_t>> events;
+
+    std::function<void(agent::ServerEvent, std::size_t)> recorder()
+    {
+        return [this](agent::ServerEvent event, std::size_t keys) {
+            std::lock_guard lock(mutex);
+            events.emplace_back(event, keys);
+        };
+    }
+    std::vector<std::pair<agent::ServerEvent, std::size_t>> snapshot()
+    {
+        std::lock_guard lock(mutex);
+        return events;
+    }
+};
+
+// Polls condition until it holds, for at most 5 s; returns whether it held.
+template <class Condition>
+bool eventually(Condition condition)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!condition() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    return condition();
+}
+
+}  // namespace
+
+TEST_CASE("the server reports ready, each change of the key count, and stopping")
+{
+    using agent::ServerEvent;
+    ReportLog log;
+    agent::ServerOptions options;
+    options.report = log.recorder();
+    RunningServer server(options);
+    {
+        Client client(server.path());
+        REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ed25519"))));
+        REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ed25519"))));  // same key: no change
+        CHECK(client.identity_count() == 1);
+        REQUIRE(std::holds_alternative<Success>(client.call(capture("remove-all"))));
+        CHECK(client.identity_count() == 0);
+    }
+    CHECK(server.stop() == 0);
+    using Event = std::pair<ServerEvent, std::size_t>;
+    CHECK(log.snapshot() == std::vector<Event>{{ServerEvent::ready, 0}, {ServerEvent::keys_changed, 1},
+                                               {ServerEvent::keys_changed, 0}, {ServerEvent::stopping, 0}});
+}
+
+TEST_CASE("with a reload function SIGHUP applies its settings and keeps the keys; the server keeps serving")
+{
+    std::atomic<int> reloads = 0;
+    agent::ServerOptions options;
+    options.reload = [&reloads]() -> std::optional<agent::LiveSettings> {
+        ++reloads;
+        agent::LiveSettings settings;
+        settings.default_lifetime = std::chrono::seconds(1);
+        return settings;
+    };
+    RunningServer server(options);
+    Client client(server.path());
+    REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ed25519"))));
+    std::raise(SIGHUP);
+    REQUIRE(eventually([&] { return reloads == 1; }));
+    // The new default lifetime applies to the next key only: it goes, the first one stays.
+    REQUIRE(std::holds_alternative<Success>(client.call(capture("add-ecdsa-256"))));
+    CHECK(client.identity_count() == 2);
+    CHECK(eventually([&] { return client.identity_count() == 1; }));
+}
+
+TEST_CASE("without a reload function SIGHUP stops the server, as in ssh-agent")
+{
+    RunningServer server;
+    {
+        Client client(server.path());
+        CHECK(client.identity_count() == 0);
+    }
+    std::raise(SIGHUP);
+    CHECK(server.wait() == 0);
 }
