@@ -112,7 +112,7 @@ Result<void> Keystore::lock(const SecretBytes& passphrase)
 {
     if (locked())
         return fail(Error(ErrorCode::agent_locked, "the agent is already locked"));
-    LATCHKEY_TRY(LockPassphrase hash, LockPassphrase::derive(passphrase));
+    LATCHKEY_TRY(LockPassphrase hash, LockPassphrase::derive(passphrase, lock_iterations_));
     lock_.emplace(std::move(hash));
     return {};
 }

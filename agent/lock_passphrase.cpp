@@ -16,8 +16,6 @@ namespace {
 
 constexpr std::size_t salt_size = 16;
 constexpr std::size_t hash_size = 32;
-// Enough to make offline guessing of a stolen hash slow, small enough for an interactive unlock.
-constexpr unsigned iterations = 100000;
 
 struct KdfDeleter {
     void operator()(EVP_KDF* kdf) const { EVP_KDF_free(kdf); }
@@ -25,7 +23,7 @@ struct KdfDeleter {
 };
 
 // Returns false if OpenSSL cannot compute the hash.
-bool pbkdf2(const SecretBytes& passphrase, const SecretBytes& salt, SecretBytes& out)
+bool pbkdf2(const SecretBytes& passphrase, const SecretBytes& salt, unsigned iterations, SecretBytes& out)
 {
     platform::SecretAllocationScope locked;  // OpenSSL's copies of the passphrase stay in locked memory
     std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_PBKDF2, nullptr));
@@ -50,7 +48,7 @@ bool pbkdf2(const SecretBytes& passphrase, const SecretBytes& salt, SecretBytes&
 
 }  // namespace
 
-Result<LockPassphrase> LockPassphrase::derive(const SecretBytes& passphrase)
+Result<LockPassphrase> LockPassphrase::derive(const SecretBytes& passphrase, unsigned iterations)
 {
     if (passphrase.empty())
         return fail(Error(ErrorCode::bad_passphrase, "an empty lock passphrase is not allowed"));
@@ -58,15 +56,15 @@ Result<LockPassphrase> LockPassphrase::derive(const SecretBytes& passphrase)
     if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1)
         return fail(Error(ErrorCode::crypto_failure, "no random bytes for the lock salt"));
     SecretBytes hash;
-    if (!pbkdf2(passphrase, salt, hash))
+    if (!pbkdf2(passphrase, salt, iterations, hash))
         return fail(Error(ErrorCode::crypto_failure, "PBKDF2 of the lock passphrase failed"));
-    return LockPassphrase(std::move(salt), std::move(hash));
+    return LockPassphrase(std::move(salt), std::move(hash), iterations);
 }
 
 bool LockPassphrase::matches(const SecretBytes& candidate) const
 {
     SecretBytes hash;
-    return pbkdf2(candidate, salt_, hash) && hash == hash_;
+    return pbkdf2(candidate, salt_, iterations_, hash) && hash == hash_;
 }
 
 }  // namespace latchkey::agent
