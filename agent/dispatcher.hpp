@@ -45,6 +45,9 @@ struct DispatcherOptions {
     // Askpass program for keys added with ssh-add -c; none = platform::find_askpass_program() at
     // each such signature.
     std::optional<std::string> askpass_program{};
+    // Most identities (keys and certificates) held at once; adding another new one is refused and
+    // logged (re-adding one already held is not).
+    std::size_t max_identities = 1024;
 };
 
 // A signature that waits for the user (ssh-add -c): ask with `program` and `prompt`, then call
