@@ -64,7 +64,14 @@ asio::awaitable<std::optional<int>> reap_soon(asio::any_io_executor executor, in
     co_return std::nullopt;
 }
 
-// Kills the askpass when the timeout passes, which ends its output and so the read.
+// Kills the askpass, which ends its output and so the read.
+void end_prompt(Prompt& prompt)
+{
+    platform::kill(prompt.pid);
+    prompt.output.cancel();
+}
+
+// Ends the prompt when the timeout passes.
 void arm_timeout(const std::shared_ptr<Prompt>& prompt, std::chrono::steady_clock::duration timeout)
 {
     prompt->timer.expires_after(timeout);
@@ -72,12 +79,18 @@ void arm_timeout(const std::shared_ptr<Prompt>& prompt, std::chrono::steady_cloc
         if (error)
             return;
         prompt->timed_out = true;
-        platform::kill(prompt->pid);
-        prompt->output.cancel();
+        end_prompt(*prompt);
     });
 }
 
 }  // namespace
+
+void PromptCancellation::cancel()
+{
+    cancelled_ = true;
+    if (end_prompt_)
+        end_prompt_();
+}
 
 bool confirmation_allowed(int exit_status, std::string_view output) noexcept
 {
@@ -95,8 +108,13 @@ bool confirmation_allowed(int exit_status, std::string_view output) noexcept
 }
 
 asio::awaitable<bool> ask_confirmation(asio::any_io_executor executor, std::string program, std::string prompt,
-                                       std::chrono::steady_clock::duration timeout)
+                                       std::chrono::steady_clock::duration timeout,
+                                       std::shared_ptr<PromptCancellation> cancellation)
 {
+    if (cancellation && cancellation->cancelled()) {
+        spdlog::info("confirmation not asked: the client that wanted the signature has gone");
+        co_return false;
+    }
     std::shared_ptr<Prompt> state;
     try {
         state = std::make_shared<Prompt>(executor, platform::start_askpass(program, prompt));
@@ -105,9 +123,21 @@ asio::awaitable<bool> ask_confirmation(asio::any_io_executor executor, std::stri
         co_return false;
     }
     arm_timeout(state, timeout);
+    if (cancellation)
+        cancellation->end_prompt_ = [weak = std::weak_ptr<Prompt>(state)] {
+            if (auto prompt = weak.lock())
+                end_prompt(*prompt);
+        };
     std::string answer = co_await read_answer(state->output);
     state->timer.cancel();
+    if (cancellation)
+        cancellation->end_prompt_ = nullptr;
     std::optional<int> status = co_await reap_soon(executor, state->pid);
+    if (cancellation && cancellation->cancelled()) {
+        spdlog::info("confirmation prompt (askpass pid {}) cancelled: the client that wanted the signature has gone",
+                     state->pid);
+        co_return false;
+    }
     if (state->timed_out) {
         spdlog::warn("confirmation prompt unanswered after {:.1f} s; refused",
                      std::chrono::duration<double>(timeout).count());

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "agent/asio.hpp"
@@ -28,6 +29,7 @@ using Socket = asio::local::stream_protocol::socket;
 constexpr auto unlock_delay_step = std::chrono::milliseconds(100);
 constexpr auto unlock_delay_limit = std::chrono::seconds(10);
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
+constexpr std::size_t first_body_chunk = 4096;  // a request body is read in doubling steps from here
 
 // One received request: its body in locked memory if it may carry a secret, else in ordinary memory.
 struct RequestBuffer {
@@ -35,9 +37,10 @@ struct RequestBuffer {
     protocol::Bytes plain;
     bool is_secret = false;
 
-    void allocate(std::uint8_t type, std::size_t size)
+    void start(std::uint8_t type) { is_secret = protocol::carries_secrets(type); }
+    // Grows (or sets) the body to `size` bytes, keeping what was read; may throw SecretHeapExhausted.
+    void resize(std::size_t size)
     {
-        is_secret = protocol::carries_secrets(type);
         if (is_secret)
             secret.resize(size);
         else
@@ -55,7 +58,8 @@ private:
     asio::awaitable<void> accept_connections();
     asio::awaitable<void> serve_connection(Socket socket, ConnectionContext context);
     asio::awaitable<bool> read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer);
-    asio::awaitable<protocol::Bytes> dispatch(RequestBuffer& buffer, ConnectionContext& context);
+    asio::awaitable<protocol::Bytes> dispatch(Socket& socket, RequestBuffer& buffer, ConnectionContext& context);
+    asio::awaitable<void> cancel_on_hangup(Socket& socket, std::shared_ptr<PromptCancellation> cancellation);
     template <class Work>
     asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
     asio::awaitable<void> expire_keys();
@@ -69,6 +73,9 @@ private:
     Keystore keystore_;
     Dispatcher dispatcher_;
     std::chrono::steady_clock::duration confirm_timeout_;
+    std::size_t max_connections_;
+    std::size_t connections_ = 0;           // open client connections (io thread only)
+    bool connection_limit_logged_ = false;  // the limit was logged and not left since
     asio::io_context io_{1};
     asio::thread_pool workers_;
     asio::local::stream_protocol::acceptor acceptor_;
@@ -92,6 +99,7 @@ std::string describe_peer(const Peer& peer)
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
       confirm_timeout_(options.confirm_timeout),
+      max_connections_(options.max_connections),
       workers_(worker_count(options.worker_threads)),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
@@ -117,16 +125,28 @@ int Server::run()
 
 asio::awaitable<void> Server::accept_connections()
 {
+    bool accept_failing = false;
     for (;;) {
         boost::system::error_code error;
         Socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, error));
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
-            // Out of descriptors or similar: say so and try again shortly, serving existing clients meanwhile.
-            spdlog::warn("cannot accept a connection: {}", error.message());
+            // Out of descriptors or similar: say so once and try again shortly, serving existing clients meanwhile.
+            if (!accept_failing)
+                spdlog::warn("cannot accept connections: {}; serving the {} open ones and retrying every {} ms",
+                             error.message(), connections_, accept_retry_delay.count());
+            accept_failing = true;
             co_await delay(accept_retry_delay);
             continue;
+        }
+        if (std::exchange(accept_failing, false))
+            spdlog::info("accepting connections again");
+        if (connections_ >= max_connections_) {
+            if (!std::exchange(connection_limit_logged_, true))
+                spdlog::warn("closing new connections: {} are open, the most latchkeyd serves at once; "
+                             "they are accepted again when one ends", connections_);
+            continue;  // the socket closes as it goes out of scope, unread
         }
         auto credentials = platform::peer_credentials(socket.native_handle());
         if (!credentials || !platform::peer_may_connect(credentials->uid)) {
@@ -143,6 +163,15 @@ asio::awaitable<void> Server::accept_connections()
 
 asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext context)
 {
+    ++connections_;
+    struct Counted {
+        Server& server;
+        ~Counted()
+        {
+            if (--server.connections_ < server.max_connections_)
+                server.connection_limit_logged_ = false;
+        }
+    } counted{*this};
     spdlog::debug("{} connected", describe_peer(context.peer));
     for (;;) {
         RequestBuffer request;
@@ -150,7 +179,7 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
             break;
         auto started = std::chrono::steady_clock::now();
         unsigned failed_unlocks_before = context.failed_unlocks;
-        protocol::Bytes reply = co_await dispatch(request, context);
+        protocol::Bytes reply = co_await dispatch(socket, request, context);
         reschedule_expiry();
         if (spdlog::should_log(spdlog::level::debug)) {
             auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -181,40 +210,72 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     auto length = protocol::decode_frame_length(std::span<const std::uint8_t, protocol::frame_header_size>(
         head.data(), protocol::frame_header_size));
     if (!length) {
-        spdlog::warn("closing the connection of {}: {}", describe_peer(peer), protocol::describe(length.error()));
+        spdlog::warn("closing the connection of {}: its request frame is over the {} KiB limit ({})",
+                     describe_peer(peer), protocol::max_message_size / 1024, protocol::describe(length.error()));
         co_return false;
     }
-    if (*length == 0) {
-        buffer.allocate(0, 0);
+    if (*length == 0)
         co_return true;
-    }
     co_await asio::async_read(socket, asio::buffer(&head[protocol::frame_header_size], 1),
                               asio::redirect_error(asio::use_awaitable, error));
     if (error)
         co_return false;
-    try {
-        buffer.allocate(head[protocol::frame_header_size], *length);
-    } catch (const SecretHeapExhausted&) {
-        spdlog::error("closing the connection of {}: no locked memory left for its request", describe_peer(peer));
-        co_return false;
+    buffer.start(head[protocol::frame_header_size]);
+    // The body grows as its bytes arrive, so a client that announces a large frame and stalls holds
+    // only what it has sent, not the whole announced length.
+    std::size_t filled = 0;
+    while (filled < *length) {
+        std::size_t size = std::min<std::size_t>(*length, std::max(2 * filled, first_body_chunk));
+        try {
+            buffer.resize(size);
+        } catch (const SecretHeapExhausted&) {
+            spdlog::error("closing the connection of {}: no locked memory left for its request", describe_peer(peer));
+            co_return false;
+        }
+        std::span<std::uint8_t> body = buffer.bytes();
+        if (filled == 0) {
+            body[0] = head[protocol::frame_header_size];
+            filled = 1;
+        }
+        filled += co_await asio::async_read(socket, asio::buffer(body.data() + filled, size - filled),
+                                            asio::redirect_error(asio::use_awaitable, error));
+        if (error)
+            co_return false;
     }
-    std::span<std::uint8_t> body = buffer.bytes();
-    body[0] = head[protocol::frame_header_size];
-    co_await asio::async_read(socket, asio::buffer(body.data() + 1, body.size() - 1),
-                              asio::redirect_error(asio::use_awaitable, error));
-    co_return !error;
+    co_return true;
 }
 
 // Answers one request on the worker pool. A signature that needs the user's confirmation is asked
-// about here, on the io thread without blocking it, then finished on the pool.
-asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context)
+// about here, on the io thread without blocking it, then finished on the pool; the prompt is
+// cancelled (refused) if the client hangs up meanwhile.
+asio::awaitable<protocol::Bytes> Server::dispatch(Socket& socket, RequestBuffer& buffer, ConnectionContext& context)
 {
     auto outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_confirm(buffer.bytes(), context); });
     if (auto* reply = std::get_if<protocol::Bytes>(&outcome))
         co_return std::move(*reply);
     auto& pending = std::get<PendingConfirmation>(outcome);
-    bool allowed = co_await ask_confirmation(io_.get_executor(), pending.program, pending.prompt, confirm_timeout_);
+    auto cancellation = std::make_shared<PromptCancellation>();
+    asio::co_spawn(io_, cancel_on_hangup(socket, cancellation), asio::detached);
+    bool allowed = co_await ask_confirmation(io_.get_executor(), pending.program, pending.prompt, confirm_timeout_,
+                                             cancellation);
+    boost::system::error_code ignored;
+    socket.cancel(ignored);  // ends cancel_on_hangup's wait
     co_return co_await on_workers([&] { return pending.finish(allowed); });
+}
+
+// Cancels a confirmation prompt if its client hangs up while it is open. Stops watching when the
+// client sends more (its next request) or the wait is cancelled; touches the socket only before that.
+asio::awaitable<void> Server::cancel_on_hangup(Socket& socket, std::shared_ptr<PromptCancellation> cancellation)
+{
+    boost::system::error_code error;
+    co_await socket.async_wait(Socket::wait_read, asio::redirect_error(asio::use_awaitable, error));
+    if (error == asio::error::operation_aborted)
+        co_return;
+    std::uint8_t next = 0;
+    if (!error)
+        socket.receive(asio::buffer(&next, 1), Socket::message_peek, error);  // end of file is an error
+    if (error)
+        cancellation->cancel();
 }
 
 // Runs work() on the worker pool and resumes on the io thread with its result.

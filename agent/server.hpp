@@ -17,6 +17,9 @@ struct ServerOptions {
     std::size_t worker_threads = 0;
     // How long a confirmation prompt (ssh-add -c) waits for the user before it counts as refused.
     std::chrono::steady_clock::duration confirm_timeout = std::chrono::seconds(60);
+    // Most client connections served at once; a new one beyond it is closed unread (logged once
+    // until the count drops). Below the usual descriptor limit of 1024, so accept rarely hits EMFILE.
+    std::size_t max_connections = 1000;
 };
 
 // Serves the ssh-agent protocol on options.listen_fd until SIGTERM, SIGINT or SIGHUP arrives;

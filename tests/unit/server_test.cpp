@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -322,4 +323,56 @@ TEST_CASE("two prompts at once each get their own answer, neither waiting for th
     CHECK(std::holds_alternative<SignResponse>(*first.receive()));
     CHECK(std::holds_alternative<SignResponse>(*second.receive()));
     CHECK(std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(1900));
+}
+
+TEST_CASE("connections beyond max_connections are closed unread, and accepted again once one ends")
+{
+    agent::ServerOptions options;
+    options.max_connections = 2;
+    RunningServer server(options);
+    auto first = std::make_unique<Client>(server.path());
+    Client second(server.path());
+    CHECK(first->identity_count() == 0);
+    CHECK(second.identity_count() == 0);
+    Client third(server.path());
+    CHECK_FALSE(third.receive().has_value());
+    first.reset();
+    bool served = false;
+    for (int attempt = 0; attempt < 250 && !served; ++attempt) {  // until the server has seen `first` go
+        Client next(server.path());
+        next.send(RequestIdentities{});
+        served = next.receive().has_value();
+        if (!served)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(served);
+    CHECK(second.identity_count() == 0);
+}
+
+TEST_CASE("a client that hangs up while its prompt is open has the askpass killed")
+{
+    fs::path pid_file = fs::temp_directory_path() / ("latchkey-server-test-" + std::to_string(::getpid())) / "pid";
+    RunningServer server(with_askpass("echo $$ >" + pid_file.string() + "; exec sleep 30", std::chrono::seconds(60)));
+    auto asker = std::make_unique<Client>(server.path());
+    REQUIRE(std::holds_alternative<Success>(asker->call(capture("add-constrained-confirm"))));
+    auto listed = std::get<IdentitiesAnswer>(asker->call(RequestIdentities{}));
+    REQUIRE(listed.identities.size() == 1);
+    asker->send(SignRequest{listed.identities[0].key_blob, Bytes{1, 2, 3}, 0});
+    int pid = 0;
+    for (int attempt = 0; attempt < 250 && pid == 0; ++attempt) {
+        std::ifstream(pid_file) >> pid;
+        if (pid == 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    REQUIRE(pid > 0);
+    asker.reset();
+    bool gone = false;
+    for (int attempt = 0; attempt < 250 && !gone; ++attempt) {  // killed and reaped: no /proc entry
+        gone = !fs::exists("/proc/" + std::to_string(pid));
+        if (!gone)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(gone);
+    Client bystander(server.path());
+    CHECK(bystander.identity_count() == 1);
 }
