@@ -10,9 +10,10 @@ latchkey_build_packages() {
 }
 
 # Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers,
-# and for tests/integration: sshd, PuTTY's plink and git.
+# for tests/integration: sshd, PuTTY's plink and git; for tests/soak: python3-cryptography.
 latchkey_test_packages() {
-    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools git
+    echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools git \
+        python3-cryptography
 }
 
 # ensure_packages PKG...: installs the missing ones with apt-get (needs root), or explains what to do.
