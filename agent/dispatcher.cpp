@@ -61,7 +61,8 @@ Result<bool> check_new_bind(const BindState& state, const SessionBinding& bind)
         }
     }
     if (state.binds.size() >= max_session_binds)
-        return fail(Error(ErrorCode::refused, "too many session binds on this connection"));
+        return fail(Error(ErrorCode::refused, "too many session binds on this connection (" +
+                                                  std::to_string(max_session_binds) + ", OpenSSH's limit)"));
     return true;
 }
 
@@ -137,11 +138,16 @@ struct Dispatcher::Visitor {
     Result<protocol::Reply> operator()(const protocol::AddIdentity& request) const
     {
         LATCHKEY_TRY(IdentityConstraints constraints, constraints_for(request.constraints));
+        protocol::Bytes blob = protocol::encode_public_key(request.key.public_key);
+        std::size_t most = dispatcher.options_.max_identities;
+        if (keystore().size() >= most && keystore().find(blob, now()) == nullptr)
+            return fail(Error(ErrorCode::refused, "the agent already holds " + std::to_string(most) +
+                                                      " keys, the most it keeps; remove some (ssh-add -d, -D) first"));
         LATCHKEY_TRY(std::unique_ptr<SigningKey> signer, make_signing_key(request.key));
         LATCHKEY_TRY(std::shared_ptr<ShieldedKey> shielded,
                      ShieldedKey::make(private_key_encoding(request.key), std::move(signer),
                                        dispatcher.options_.keep_clear));
-        Identity identity{.public_blob = protocol::encode_public_key(request.key.public_key),
+        Identity identity{.public_blob = std::move(blob),
                           .comment = request.comment,
                           .signer = shielded,
                           .constraints = std::move(constraints),

@@ -57,6 +57,9 @@ struct DispatcherOptions {
     // What status@latchkey.invalid reports: the daemon's process id and version.
     std::uint32_t daemon_pid = 0;
     std::string version{};
+    // Most identities (keys and certificates) held at once; adding another new one is refused and
+    // logged (re-adding one already held is not).
+    std::size_t max_identities = 1024;
 };
 
 struct PendingPrompt;

@@ -155,7 +155,7 @@ Result<void> Keystore::lock(const SecretBytes& passphrase)
 {
     if (locked())
         return fail(Error(ErrorCode::agent_locked, "the agent is already locked"));
-    LATCHKEY_TRY(LockPassphrase::Derived derived, LockPassphrase::derive(passphrase));
+    LATCHKEY_TRY(LockPassphrase::Derived derived, LockPassphrase::derive(passphrase, lock_iterations_));
     std::vector<std::pair<Identity*, SealedKey>> sealed;
     for (auto& [blob, entry] : identities_) {
         if (!entry.identity.shielded)

@@ -55,6 +55,9 @@ struct ReencryptCount {
 
 class Keystore {
 public:
+    // `lock_iterations`: PBKDF2 iterations of the lock passphrase's hash (LockPassphrase).
+    explicit Keystore(unsigned lock_iterations = default_lock_iterations) : lock_iterations_(lock_iterations) {}
+
     // Adds an identity, or replaces the comment, signer and constraints of the one with the same
     // blob (OpenSSH's behaviour when a key is added twice). Never fails.
     void add(Identity identity);
@@ -135,6 +138,7 @@ private:
     std::multimap<Clock::time_point, protocol::Bytes> expiries_;
     std::uint64_t next_sequence_ = 0;
     std::optional<LockPassphrase> lock_;
+    unsigned lock_iterations_;
 };
 
 }  // namespace latchkey::agent

@@ -18,8 +18,6 @@ namespace {
 
 constexpr std::size_t salt_size = 16;
 constexpr std::size_t master_size = 32;
-// Enough to make offline guessing of a stolen verifier slow, small enough for an interactive unlock.
-constexpr unsigned iterations = 100000;
 
 struct KdfDeleter {
     void operator()(EVP_KDF* kdf) const { EVP_KDF_free(kdf); }
@@ -27,7 +25,7 @@ struct KdfDeleter {
 };
 
 // Returns false if OpenSSL cannot compute the hash.
-bool pbkdf2(const SecretBytes& passphrase, const SecretBytes& salt, SecretBytes& out)
+bool pbkdf2(const SecretBytes& passphrase, const SecretBytes& salt, unsigned iterations, SecretBytes& out)
 {
     std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_PBKDF2, nullptr));
     if (!kdf)
@@ -56,11 +54,11 @@ struct Keys {
 
 // The verifier and the sealing key: HMAC-SHA256 of two fixed labels under the PBKDF2 output.
 // Fails with crypto_failure.
-Result<Keys> derive_keys(const SecretBytes& passphrase, const SecretBytes& salt)
+Result<Keys> derive_keys(const SecretBytes& passphrase, const SecretBytes& salt, unsigned iterations)
 {
     platform::SecretAllocationScope locked;  // OpenSSL's copies of the passphrase stay in locked memory
     SecretBytes master;
-    if (!pbkdf2(passphrase, salt, master))
+    if (iterations == 0 || !pbkdf2(passphrase, salt, iterations, master))
         return fail(Error(ErrorCode::crypto_failure, "PBKDF2 of the lock passphrase failed"));
     static constexpr std::uint8_t verifier_label[] = {'v', 'e', 'r', 'i', 'f', 'y'};
     static constexpr std::uint8_t sealing_label[] = {'s', 'e', 'a', 'l'};
@@ -71,20 +69,20 @@ Result<Keys> derive_keys(const SecretBytes& passphrase, const SecretBytes& salt)
 
 }  // namespace
 
-Result<LockPassphrase::Derived> LockPassphrase::derive(const SecretBytes& passphrase)
+Result<LockPassphrase::Derived> LockPassphrase::derive(const SecretBytes& passphrase, unsigned iterations)
 {
     if (passphrase.empty())
         return fail(Error(ErrorCode::bad_passphrase, "an empty lock passphrase is not allowed"));
     SecretBytes salt(salt_size);
     if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1)
         return fail(Error(ErrorCode::crypto_failure, "no random bytes for the lock salt"));
-    LATCHKEY_TRY(Keys keys, derive_keys(passphrase, salt));
-    return Derived{LockPassphrase(std::move(salt), std::move(keys.verifier)), std::move(keys.sealing_key)};
+    LATCHKEY_TRY(Keys keys, derive_keys(passphrase, salt, iterations));
+    return Derived{LockPassphrase(std::move(salt), std::move(keys.verifier), iterations), std::move(keys.sealing_key)};
 }
 
 Result<SecretBytes> LockPassphrase::sealing_key(const SecretBytes& candidate) const
 {
-    LATCHKEY_TRY(Keys keys, derive_keys(candidate, salt_));
+    LATCHKEY_TRY(Keys keys, derive_keys(candidate, salt_, iterations_));
     if (!(keys.verifier == verifier_))
         return fail(Error(ErrorCode::bad_passphrase, "wrong unlock passphrase"));
     return std::move(keys.sealing_key);

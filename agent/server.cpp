@@ -11,6 +11,7 @@
 #include <csignal>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -29,6 +30,7 @@ namespace asio = boost::asio;
 using Socket = asio::local::stream_protocol::socket;
 
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
+constexpr std::size_t first_body_chunk = 4096;  // a request body is read in doubling steps from here
 
 // One received request: its body in locked memory if it may carry a secret, else in ordinary memory.
 struct RequestBuffer {
@@ -36,9 +38,10 @@ struct RequestBuffer {
     protocol::Bytes plain;
     bool is_secret = false;
 
-    void allocate(std::uint8_t type, std::size_t size)
+    void start(std::uint8_t type) { is_secret = protocol::carries_secrets(type); }
+    // Grows (or sets) the body to `size` bytes, keeping what was read; may throw SecretHeapExhausted.
+    void resize(std::size_t size)
     {
-        is_secret = protocol::carries_secrets(type);
         if (is_secret)
             secret.resize(size);
         else
@@ -85,6 +88,9 @@ private:
     asio::io_context& io_;  // loops_[0]: accepting, expiry, shielding, signals, prompts, reports
     std::size_t next_loop_ = 0;
     SharedPrompts prompts_;  // used on io_ only
+    std::size_t max_connections_;
+    std::atomic<std::size_t> connections_ = 0;           // open client connections, on every loop
+    std::atomic<bool> connection_limit_logged_ = false;  // the limit was logged and not left since
     asio::local::stream_protocol::acceptor acceptor_;
     asio::steady_timer expiry_timer_;
     asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
@@ -126,6 +132,7 @@ Server::Server(const ServerOptions& options)
       loops_(make_loops(options.worker_threads)),
       io_(*loops_.front()),
       prompts_(io_.get_executor(), options.confirm_timeout),
+      max_connections_(options.max_connections),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
       shield_timer_(io_),
@@ -164,16 +171,28 @@ int Server::run()
 
 asio::awaitable<void> Server::accept_connections()
 {
+    bool accept_failing = false;
     for (;;) {
         boost::system::error_code error;
         Socket socket = co_await acceptor_.async_accept(next_loop(), asio::redirect_error(asio::use_awaitable, error));
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
-            // Out of descriptors or similar: say so and try again shortly, serving existing clients meanwhile.
-            spdlog::warn("cannot accept a connection: {}", error.message());
+            // Out of descriptors or similar: say so once and try again shortly, serving existing clients meanwhile.
+            if (!accept_failing)
+                spdlog::warn("cannot accept connections: {}; serving the {} open ones and retrying every {} ms",
+                             error.message(), connections_.load(), accept_retry_delay.count());
+            accept_failing = true;
             co_await delay(accept_retry_delay);
             continue;
+        }
+        if (std::exchange(accept_failing, false))
+            spdlog::info("accepting connections again");
+        if (connections_ >= max_connections_) {
+            if (!connection_limit_logged_.exchange(true))
+                spdlog::warn("closing new connections: {} are open, the most latchkeyd serves at once; "
+                             "they are accepted again when one ends", connections_.load());
+            continue;  // the socket closes as it goes out of scope, unread
         }
         auto credentials = platform::peer_credentials(socket.native_handle());
         if (!credentials || !platform::peer_may_connect(credentials->uid)) {
@@ -192,6 +211,15 @@ asio::awaitable<void> Server::accept_connections()
 
 asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext context)
 {
+    ++connections_;
+    struct Counted {
+        Server& server;
+        ~Counted()
+        {
+            if (--server.connections_ < server.max_connections_)
+                server.connection_limit_logged_ = false;
+        }
+    } counted{*this};
     spdlog::debug("{} connected", describe_peer(context.peer));
     for (;;) {
         RequestBuffer request;
@@ -233,28 +261,39 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     auto length = protocol::decode_frame_length(std::span<const std::uint8_t, protocol::frame_header_size>(
         head.data(), protocol::frame_header_size));
     if (!length) {
-        spdlog::warn("closing the connection of {}: {}", describe_peer(peer), protocol::describe(length.error()));
+        spdlog::warn("closing the connection of {}: its request frame is over the {} KiB limit ({})",
+                     describe_peer(peer), protocol::max_message_size / 1024, protocol::describe(length.error()));
         co_return false;
     }
-    if (*length == 0) {
-        buffer.allocate(0, 0);
+    if (*length == 0)
         co_return true;
-    }
     co_await asio::async_read(socket, asio::buffer(&head[protocol::frame_header_size], 1),
                               asio::redirect_error(asio::use_awaitable, error));
     if (error)
         co_return false;
-    try {
-        buffer.allocate(head[protocol::frame_header_size], *length);
-    } catch (const SecretHeapExhausted&) {
-        spdlog::error("closing the connection of {}: no locked memory left for its request", describe_peer(peer));
-        co_return false;
+    buffer.start(head[protocol::frame_header_size]);
+    // The body grows as its bytes arrive, so a client that announces a large frame and stalls holds
+    // only what it has sent, not the whole announced length.
+    std::size_t filled = 0;
+    while (filled < *length) {
+        std::size_t size = std::min<std::size_t>(*length, std::max(2 * filled, first_body_chunk));
+        try {
+            buffer.resize(size);
+        } catch (const SecretHeapExhausted&) {
+            spdlog::error("closing the connection of {}: no locked memory left for its request", describe_peer(peer));
+            co_return false;
+        }
+        std::span<std::uint8_t> body = buffer.bytes();
+        if (filled == 0) {
+            body[0] = head[protocol::frame_header_size];
+            filled = 1;
+        }
+        filled += co_await asio::async_read(socket, asio::buffer(body.data() + filled, size - filled),
+                                            asio::redirect_error(asio::use_awaitable, error));
+        if (error)
+            co_return false;
     }
-    std::span<std::uint8_t> body = buffer.bytes();
-    body[0] = head[protocol::frame_header_size];
-    co_await asio::async_read(socket, asio::buffer(body.data() + 1, body.size() - 1),
-                              asio::redirect_error(asio::use_awaitable, error));
-    co_return !error;
+    co_return true;
 }
 
 // Answers one request on the thread this connection's coroutine runs on: handing the work to another

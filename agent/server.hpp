@@ -39,6 +39,9 @@ struct ServerOptions {
     // If set, SIGHUP calls it (on the event loop) instead of stopping the server: it returns the settings
     // to use from now on, or nullopt to keep the current ones (having logged why). Must not throw.
     std::function<std::optional<LiveSettings>()> reload;
+    // Most client connections served at once; a new one beyond it is closed unread (logged once
+    // until the count drops). Below the usual descriptor limit of 1024, so accept rarely hits EMFILE.
+    std::size_t max_connections = 1000;
 };
 
 // Longest a wrong UNLOCK answer is held back.

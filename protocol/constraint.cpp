@@ -63,6 +63,9 @@ Result<DestinationConstraint> read_destination_constraint(WireReader& reader)
     return constraint;
 }
 
+// describe(Error::too_many_items) names this bound.
+static_assert(max_destination_constraints == 1024 && max_associated_certificates == 1024);
+
 // Reads items with `read_item` until `reader` ends, refusing more than `limit`.
 template <class T, class ReadItem>
 Result<std::vector<T>> read_bounded_list(WireReader& reader, std::size_t limit, ReadItem read_item)
@@ -70,7 +73,7 @@ Result<std::vector<T>> read_bounded_list(WireReader& reader, std::size_t limit, 
     std::vector<T> items;
     while (!reader.at_end()) {
         if (items.size() == limit)
-            return fail(Error::length_too_large);
+            return fail(Error::too_many_items);
         LATCHKEY_TRY(T item, read_item(reader));
         items.push_back(std::move(item));
     }

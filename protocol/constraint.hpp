@@ -90,7 +90,7 @@ enum class ConstraintContext {
 // Reads constraints until the reader is at its end.
 // Fails with unknown_constraint (unknown type byte or extension name), invalid_value (a constraint
 // given twice, one not allowed in this context, a non-empty reserved field, an inconsistent hop),
-// length_too_large (over the 1024 limits), or any public key decoding error; truncated when a
+// too_many_items (over the 1024 limits), or any public key decoding error; truncated when a
 // constraint runs past the end.
 Result<std::vector<Constraint>> read_constraints(WireReader& reader, ConstraintContext context);
 

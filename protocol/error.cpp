@@ -9,6 +9,8 @@ std::string_view describe(Error error)
     case Error::truncated: return "field runs past the end of the message";
     case Error::trailing_bytes: return "unexpected bytes after the last field";
     case Error::length_too_large: return "length exceeds the allowed bound";
+    case Error::too_many_items:
+        return "more than 1024 destination constraints or certificates in one constraint (the limit)";
     case Error::negative_mpint: return "negative number where a positive one is required";
     case Error::invalid_value: return "field has a value the specification forbids";
     case Error::unknown_key_type: return "unknown key type";

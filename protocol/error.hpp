@@ -19,6 +19,7 @@ enum class Error {
     public_key_mismatch,    // public data repeated in a private key disagrees with the key it belongs to
     unknown_constraint,     // an ADD_ID_CONSTRAINED constraint type or extension name not understood
     empty_message,          // a frame with no message type byte
+    too_many_items,         // a list longer than its bound (destination constraints, certificates)
 };
 
 // A short English phrase for logs, e.g. "field runs past the end of the message".

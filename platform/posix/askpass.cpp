@@ -73,11 +73,13 @@ void check(int error, const std::string& what)
         throw std::system_error(error, std::generic_category(), what);
 }
 
-// stdin /dev/null, stdout the pipe's write end, a new process group, SIGPIPE back to its default.
+// stdin /dev/null, stdout the pipe's write end, no other descriptor of ours (a client connection
+// held open by a prompt would keep that client waiting), a new process group, SIGPIPE back to its default.
 void prepare(SpawnSetup& setup, int write_end, const std::string& program)
 {
     check(posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0), program);
     check(posix_spawn_file_actions_adddup2(&setup.actions, write_end, STDOUT_FILENO), program);
+    check(posix_spawn_file_actions_addclosefrom_np(&setup.actions, STDERR_FILENO + 1), program);
     sigset_t defaults;
     sigemptyset(&defaults);
     sigaddset(&defaults, SIGPIPE);

@@ -22,7 +22,7 @@ enum class AskpassPurpose { confirm, passphrase };
 
 // Starts `program` (searched in PATH if it has no slash) with argv[1] = prompt, the caller's
 // environment with SSH_ASKPASS_PROMPT set for `purpose`, stdin /dev/null, stdout a pipe, stderr inherited,
-// in a process group of its own, SIGPIPE at its default. Does not wait for it. Throws
+// no other descriptor, in a process group of its own, SIGPIPE at its default. Does not wait for it. Throws
 // std::system_error "<program>" with the reason if it cannot be started.
 AskpassProcess start_askpass(const std::string& program, const std::string& prompt,
                              AskpassPurpose purpose = AskpassPurpose::confirm);

@@ -151,7 +151,7 @@ class Conn:
 class Agent:
     """An agent process in the foreground (`-D -a SOCKET`) in its own temp dir; stop() kills it."""
 
-    def __init__(self, binary, label, extra_args=(), env=None):
+    def __init__(self, binary, label, extra_args=(), env=None, preexec_fn=None):
         self.binary = binary
         self.label = label
         self.dir = tempfile.mkdtemp(prefix="latchkey-%s." % label.replace("/", "_"))
@@ -161,7 +161,8 @@ class Agent:
             raise SystemExit("FAIL: agent '%s' is not an executable (set LATCHKEY_AGENT, or build latchkeyd)" % binary)
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([binary, "-D", "-a", self.sock, *extra_args], stdin=subprocess.DEVNULL,
-                                     stdout=log, stderr=subprocess.STDOUT, env=env)
+                                     stdout=log, stderr=subprocess.STDOUT, env=env,
+                                     preexec_fn=preexec_fn)
         log.close()
         deadline = time.monotonic() + 10
         while True:

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -83,4 +84,24 @@ TEST_CASE("kill ends a running askpass and reap reports the signal")
     kill(child.pid);
     CHECK(wait_for(child.pid) == 128 + 9);
     CHECK(reap(child.pid) == -1);
+}
+
+TEST_CASE("the askpass inherits no descriptor beyond stdin, stdout and stderr")
+{
+    int ends[2] = {-1, -1};
+    REQUIRE(::pipe(ends) == 0);  // not close-on-exec, like the client sockets Asio accepts
+    AskpassProcess ls = start_askpass("ls", "/proc/self/fd");
+    std::string listing;
+    char chunk[256];
+    for (ssize_t got; (got = ::read(ls.output.get(), chunk, sizeof chunk)) > 0;)
+        listing.append(chunk, static_cast<std::size_t>(got));
+    CHECK(wait_for(ls.pid) == 0);
+    ::close(ends[0]);
+    ::close(ends[1]);
+    std::istringstream names(listing);
+    int count = 0;
+    for (std::string name; names >> name;)
+        ++count;
+    CAPTURE(listing);
+    CHECK(count == 4);  // 0, 1, 2 and the one ls reads the directory with
 }

@@ -214,7 +214,7 @@ TEST_CASE("at most 1024 destination constraints")
 {
     std::vector<DestinationConstraint> many(max_destination_constraints + 1, origin_to("h"));
     Bytes wire = encode({RestrictDestinationConstraint{many}});
-    CHECK(decode_error(wire) == Error::length_too_large);
+    CHECK(decode_error(wire) == Error::too_many_items);
     many.pop_back();
     CHECK(decode(encode({RestrictDestinationConstraint{many}})).has_value());
 }

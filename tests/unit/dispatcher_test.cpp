@@ -457,6 +457,21 @@ TEST_CASE("unknown, legacy, smartcard and malformed requests get FAILURE and the
     CHECK(agent.sign(key_blob("ed25519"), message).has_value());
 }
 
+TEST_CASE("at most max_identities keys are held: another new one is refused, re-adding a held one is not")
+{
+    agent::DispatcherOptions options;
+    options.max_identities = 2;
+    Agent agent(options);
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("add-ecdsa-256")));
+    CHECK(std::holds_alternative<Failure>(agent.send_capture("add-rsa-2048")));
+    CHECK(agent.identities().size() == 2);
+    CHECK(std::holds_alternative<Success>(agent.send_capture("add-ed25519")));
+    REQUIRE(std::holds_alternative<Success>(agent.send_capture("remove")));
+    CHECK(std::holds_alternative<Success>(agent.send_capture("add-rsa-2048")));
+    CHECK(agent.identities().size() == 2);
+}
+
 TEST_CASE("adding a key twice replaces its comment and constraints, not its place")
 {
     Agent agent;

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -486,4 +487,28 @@ TEST_CASE("without a reload function SIGHUP stops the server, as in ssh-agent")
     }
     std::raise(SIGHUP);
     CHECK(server.wait() == 0);
+}
+
+TEST_CASE("connections beyond max_connections are closed unread, and accepted again once one ends")
+{
+    agent::ServerOptions options;
+    options.max_connections = 2;
+    RunningServer server(options);
+    auto first = std::make_unique<Client>(server.path());
+    Client second(server.path());
+    CHECK(first->identity_count() == 0);
+    CHECK(second.identity_count() == 0);
+    Client third(server.path());
+    CHECK_FALSE(third.receive().has_value());
+    first.reset();
+    bool served = false;
+    for (int attempt = 0; attempt < 250 && !served; ++attempt) {  // until the server has seen `first` go
+        Client next(server.path());
+        next.send(RequestIdentities{});
+        served = next.receive().has_value();
+        if (!served)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(served);
+    CHECK(second.identity_count() == 0);
 }
