@@ -1,6 +1,5 @@
-// The event loops: one single-threaded io_context per core, connections dealt out to them in turn. A
-// connection reads, signs and answers on its own loop's thread, never handed between threads; the
-// first loop also accepts and runs the expiry timer and the signal handlers.
+// The event loop: one io_context thread for sockets, timers, signals and prompts; a worker pool (one
+// thread per core) for the dispatcher, so a slow signature never stalls another client.
 #include "agent/server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -11,6 +10,7 @@
 #include <csignal>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -74,7 +74,8 @@ private:
     void reschedule_expiry();
     void reschedule_shielding();
 
-    asio::io_context& next_loop();
+    template <class Work>
+    asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
 
     // Declared in destruction order: the io_contexts (and every coroutine frame in them) go before
     // the dispatcher they refer to.
@@ -84,9 +85,8 @@ private:
     std::function<void(ServerEvent, std::size_t)> report_;
     std::function<std::optional<LiveSettings>()> reload_;
     std::size_t reported_keys_ = 0;  // used on io_ only
-    std::vector<std::unique_ptr<asio::io_context>> loops_;
-    asio::io_context& io_;  // loops_[0]: accepting, expiry, shielding, signals, prompts, reports
-    std::size_t next_loop_ = 0;
+    asio::io_context io_{1};  // accepting, connections, expiry, shielding, signals, prompts, reports
+    asio::thread_pool workers_;
     SharedPrompts prompts_;  // used on io_ only
     std::size_t max_connections_;
     std::atomic<std::size_t> connections_ = 0;           // open client connections, on every loop
@@ -100,13 +100,9 @@ private:
     asio::signal_set reload_signals_;
 };
 
-std::vector<std::unique_ptr<asio::io_context>> make_loops(std::size_t requested)
+std::size_t worker_count(std::size_t requested)
 {
-    std::size_t count = requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
-    std::vector<std::unique_ptr<asio::io_context>> loops;
-    for (std::size_t i = 0; i < count; ++i)
-        loops.push_back(std::make_unique<asio::io_context>(1));  // 1: run by one thread, so no locking inside
-    return loops;
+    return requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
 }
 
 // False for the frequent requests (list, sign), which never add a key and so never bring the next
@@ -129,8 +125,7 @@ Server::Server(const ServerOptions& options)
       unlock_delay_step_(options.unlock_delay_step),
       report_(options.report),
       reload_(options.reload),
-      loops_(make_loops(options.worker_threads)),
-      io_(*loops_.front()),
+      workers_(worker_count(options.worker_threads)),
       prompts_(io_.get_executor(), options.confirm_timeout),
       max_connections_(options.max_connections),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
@@ -152,18 +147,9 @@ int Server::run()
     asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
     asio::co_spawn(io_, reload_on_signal(), asio::detached);
     report(ServerEvent::ready);
-    {
-        std::vector<std::jthread> helpers;
-        for (std::size_t i = 1; i < loops_.size(); ++i) {
-            helpers.emplace_back([loop = loops_[i].get()] {
-                auto busy = asio::make_work_guard(*loop);  // idle until stopped, not until out of work
-                loop->run();
-            });
-        }
-        io_.run();
-        for (auto& loop : loops_)
-            loop->stop();
-    }  // joins the helpers
+    io_.run();
+    workers_.stop();
+    workers_.join();
     std::size_t removed = dispatcher_.remove_all();
     spdlog::info("shutting down; wiped {} key(s)", removed);
     return 0;
@@ -174,7 +160,7 @@ asio::awaitable<void> Server::accept_connections()
     bool accept_failing = false;
     for (;;) {
         boost::system::error_code error;
-        Socket socket = co_await acceptor_.async_accept(next_loop(), asio::redirect_error(asio::use_awaitable, error));
+        Socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, error));
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
@@ -296,20 +282,26 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     co_return true;
 }
 
-// Answers one request on the thread this connection's coroutine runs on: handing the work to another
-// thread and back would cost two wake-ups per request, more than an Ed25519 signature takes. A
-// request that needs the user (a deferred key's passphrase, a confirmation) is asked about on the
-// prompt strand without blocking any thread, then finished here, as many times as it asks.
+// Answers one request on the worker pool. A request that needs the user (a deferred key's passphrase,
+// a confirmation) is asked about here, on the io thread without blocking it, then finished on the
+// pool, as many times as it asks.
 asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context)
 {
-    Outcome outcome = dispatcher_.handle_message_or_prompt(buffer.bytes(), context);
+    Outcome outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); });
     while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
         PendingPrompt prompt = std::move(*pending);
-        PromptAnswer answer = co_await asio::co_spawn(
-            io_, prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key), asio::use_awaitable);
-        outcome = prompt.finish(answer);
+        PromptAnswer answer = co_await prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key);
+        outcome = co_await on_workers([&] { return prompt.finish(answer); });
     }
     co_return std::move(std::get<protocol::Bytes>(outcome));
+}
+
+// Runs work() on the worker pool and resumes on the io thread with its result.
+template <class Work>
+asio::awaitable<std::invoke_result_t<Work&>> Server::on_workers(Work work)
+{
+    co_return co_await asio::co_spawn(
+        workers_, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
 }
 
 // Forever: calls step(), then sleeps on `timer` until the instant it returned (none = until cancelled).
@@ -388,12 +380,6 @@ asio::awaitable<void> Server::drop_keys_on_signal()
         spdlog::info("SIGUSR1: removed all {} key(s)", removed);
         report_if_keys_changed();
     }
-}
-
-asio::io_context& Server::next_loop()
-{
-    next_loop_ = (next_loop_ + 1) % loops_.size();
-    return *loops_[next_loop_];
 }
 
 // SIGHUP: without a reload function it stops the server, as ssh-agent does; with one it applies the

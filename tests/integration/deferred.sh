@@ -2,7 +2,8 @@
 # Keys decrypted on first use (latchkey only): PuTTY's `pageant -a --encrypted` and latchkey's
 # add-encrypted@latchkey.invalid load a still-encrypted key; it is listed at once, the first ssh login
 # asks the agent's SSH_ASKPASS for the passphrase, later ones do not; a wrong passphrase fails that
-# login and the next asks again; re-encryption (pageant -r/-R) and ssh-add -x/-X make it ask again.
+# login and the next asks again; re-encryption (pageant -r/-R) and ssh-add -x/-X make it ask again;
+# `latchkey add --deferred` does the same for OpenSSH and .ppk files, and `latchkey list` shows the state.
 source "$(dirname "$0")/lib.sh"
 lk_init
 require pageant puttygen python3
@@ -119,3 +120,24 @@ assert_eq 28 "$(add_raw add-encrypted@latchkey.invalid id_pem "")" "add-encrypte
 assert_contains "$(cat "$TMP/agent.log")" "ssh-keygen -p -f FILE" "the log says how to convert a PEM file"
 assert_rc 0 ssh-add -l
 assert_eq 2 "$(grep -c . <<<"$OUT")" "keys listed after refused adds"
+
+step "latchkey add --deferred loads OpenSSH and .ppk files without a prompt; list shows them deferred until used"
+client_init
+ssh-keygen -q -t ed25519 -N "$PASSPHRASE" -C latchkey-client-deferred -f id_client
+puttygen -q -t ecdsa -b 256 -C latchkey-client-deferred-ppk -o client.ppk --new-passphrase "$TMP/passphrase"
+puttygen -q -L client.ppk -o client.ppk.pub
+assert_rc 0 "$CLIENT" remove-all
+assert_rc 0 "$CLIENT" add --deferred id_client client.ppk
+assert_eq 6 "$(prompts)" "prompts while adding deferred with latchkey"
+client_fp=$(ssh-keygen -lf id_client.pub | cut -d' ' -f2)
+ppk_fp=$(ssh-keygen -lf client.ppk.pub | cut -d' ' -f2)
+key_states() { # prints "FINGERPRINT=STATE" for every key latchkey list --json shows
+    "$CLIENT" list --json | python3 -c 'import json, sys; [print(k["fingerprint"] + "=" + k["state"]) for k in json.load(sys.stdin)["keys"]]'
+}
+states=$(key_states)
+assert_contains "$states" "$client_fp=deferred" "latchkey list: the OpenSSH key is deferred"
+assert_contains "$states" "$ppk_fp=deferred" "latchkey list: the .ppk key is deferred"
+assert_rc 0 ssh-add -T id_client.pub
+assert_eq 7 "$(prompts)" "prompts after the first signature with the key added by latchkey"
+assert_contains "$(key_states)" "$client_fp=deferred-decrypted" "latchkey list after its first use"
+assert_contains "$(key_states)" "$ppk_fp=deferred" "the unused key stays deferred"
