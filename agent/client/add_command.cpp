@@ -19,13 +19,13 @@ Result<Constraints> constraints_of(const Command& command, const ClientContext& 
 {
     Constraints constraints;
     if (command.lifetime_seconds)
-        constraints.emplace_back(std::in_place_type<protocol::LifetimeConstraint>, *command.lifetime_seconds);
+        constraints.emplace_back(protocol::LifetimeConstraint{*command.lifetime_seconds});
     if (command.confirm)
-        constraints.emplace_back(std::in_place_type<protocol::ConfirmConstraint>);
+        constraints.emplace_back(protocol::ConfirmConstraint{});
     if (!command.destinations.empty()) {
         LATCHKEY_TRY(protocol::RestrictDestinationConstraint restrict,
                      restrict_destinations(command.destinations, default_known_hosts_files(context.home.c_str())));
-        constraints.emplace_back(std::in_place_type<protocol::RestrictDestinationConstraint>, std::move(restrict));
+        constraints.emplace_back(protocol::RestrictDestinationConstraint{std::move(restrict)});
     }
     return constraints;
 }
