@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <csignal>
 #include <memory>
 #include <thread>
@@ -84,17 +83,16 @@ private:
     std::chrono::steady_clock::duration unlock_delay_step_;
     std::function<void(ServerEvent, std::size_t)> report_;
     std::function<std::optional<LiveSettings>()> reload_;
-    std::size_t reported_keys_ = 0;  // used on io_ only
+    std::size_t reported_keys_ = 0;
     asio::io_context io_{1};  // accepting, connections, expiry, shielding, signals, prompts, reports
     asio::thread_pool workers_;
     SharedPrompts prompts_;  // used on io_ only
     std::size_t max_connections_;
-    std::atomic<std::size_t> connections_ = 0;           // open client connections, on every loop
-    std::atomic<bool> connection_limit_logged_ = false;  // the limit was logged and not left since
+    std::size_t connections_ = 0;           // open client connections
+    bool connection_limit_logged_ = false;  // the limit was logged and not left since
     asio::local::stream_protocol::acceptor acceptor_;
     asio::steady_timer expiry_timer_;
     asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
-    std::atomic<bool> shield_timer_asleep_{false};  // every key shielded: shield_timer_ waits to be cancelled
     asio::signal_set stop_signals_;
     asio::signal_set drop_signals_;
     asio::signal_set reload_signals_;
@@ -167,7 +165,7 @@ asio::awaitable<void> Server::accept_connections()
             // Out of descriptors or similar: say so once and try again shortly, serving existing clients meanwhile.
             if (!accept_failing)
                 spdlog::warn("cannot accept connections: {}; serving the {} open ones and retrying every {} ms",
-                             error.message(), connections_.load(), accept_retry_delay.count());
+                             error.message(), connections_, accept_retry_delay.count());
             accept_failing = true;
             co_await delay(accept_retry_delay);
             continue;
@@ -175,9 +173,9 @@ asio::awaitable<void> Server::accept_connections()
         if (std::exchange(accept_failing, false))
             spdlog::info("accepting connections again");
         if (connections_ >= max_connections_) {
-            if (!connection_limit_logged_.exchange(true))
+            if (!std::exchange(connection_limit_logged_, true))
                 spdlog::warn("closing new connections: {} are open, the most latchkeyd serves at once; "
-                             "they are accepted again when one ends", connections_.load());
+                             "they are accepted again when one ends", connections_);
             continue;  // the socket closes as it goes out of scope, unread
         }
         auto credentials = platform::peer_credentials(socket.native_handle());
@@ -327,31 +325,22 @@ asio::awaitable<void> Server::expire_keys()
 
 void Server::reschedule_expiry()
 {
-    asio::post(io_, [this] {
-        auto next = dispatcher_.next_expiry();
-        if (next && *next < expiry_timer_.expiry())
-            expiry_timer_.cancel();  // expire_keys() wakes up and re-arms for the earlier instant
-    });
+    auto next = dispatcher_.next_expiry();
+    if (next && *next < expiry_timer_.expiry())
+        expiry_timer_.cancel();  // expire_keys() wakes up and re-arms for the earlier instant
 }
 
 // Shields keys as their keep-clear time after the last signature ends; sleeps while all are shielded.
 asio::awaitable<void> Server::shield_idle_keys()
 {
-    co_await run_on_timer(shield_timer_, [this] {
-        shield_timer_asleep_.store(true);  // from here on a request that unshields a key wakes us
-        auto next = dispatcher_.shield_idle_keys();
-        if (next)
-            shield_timer_asleep_.store(false);
-        return next;
-    });
+    co_await run_on_timer(shield_timer_, [this] { return dispatcher_.shield_idle_keys(); });
 }
 
-// After a request that may have unshielded a key (on any loop), wakes shield_idle_keys() if it is
-// sleeping until cancelled; costs one atomic exchange otherwise.
+// After a request that may have unshielded a key, wakes shield_idle_keys() if it is sleeping.
 void Server::reschedule_shielding()
 {
-    if (shield_timer_asleep_.exchange(false))
-        asio::post(io_, [this] { shield_timer_.cancel(); });
+    if (shield_timer_.expiry() == Clock::time_point::max())
+        shield_timer_.cancel();
 }
 
 asio::awaitable<void> Server::stop_on_signal()
@@ -411,14 +400,11 @@ void Server::report(ServerEvent event)
         report_(event, reported_keys_);
 }
 
-// After a request that may have added or removed keys (on any loop): a status report on io_ if the
-// number of keys changed.
+// After a request that may have added or removed keys: a status report if the number of keys changed.
 void Server::report_if_keys_changed()
 {
-    asio::post(io_, [this] {
-        if (dispatcher_.key_count() != reported_keys_)
-            report(ServerEvent::keys_changed);
-    });
+    if (dispatcher_.key_count() != reported_keys_)
+        report(ServerEvent::keys_changed);
 }
 
 asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration)
