@@ -40,8 +40,8 @@ struct ServerOptions {
     // to use from now on, or nullopt to keep the current ones (having logged why). Must not throw.
     std::function<std::optional<LiveSettings>()> reload;
     // Most client connections served at once; a new one beyond it is closed unread (logged once
-    // until the count drops). Below the usual descriptor limit of 1024, so accept rarely hits EMFILE.
-    std::size_t max_connections = 1000;
+    // until the count drops). Usually the descriptor limit comes first; accepting then pauses instead.
+    std::size_t max_connections = 16384;
 };
 
 // Longest a wrong UNLOCK answer is held back.
