@@ -327,7 +327,8 @@ asio::awaitable<std::optional<protocol::Bytes>> Server::dispatch(RequestBuffer& 
         PromptAnswer answer =
             co_await prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key, watch->canceller);
         if (watch->stop(socket)) {
-            spdlog::info("{} hung up while its request waited for the user; request dropped", describe_peer(context.peer));
+            spdlog::info("{} hung up while its request waited for the user; request dropped",
+                         describe_peer(context.peer));
             co_return std::nullopt;
         }
         outcome = co_await on_workers([&] { return prompt.finish(answer); });

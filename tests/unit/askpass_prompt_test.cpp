@@ -127,7 +127,9 @@ TEST_CASE("ask_user: a cancelled prompt is refused without starting its askpass"
     auto canceller = std::make_shared<PromptCanceller>();
     canceller->cancel();
     std::optional<PromptAnswer> answer;
-    asio::co_spawn(io, ask_user(io.get_executor(), "echo", "yes", AskpassPurpose::confirm, std::chrono::seconds(10), canceller),
+    asio::co_spawn(io,
+                   ask_user(io.get_executor(), "echo", "yes", AskpassPurpose::confirm, std::chrono::seconds(10),
+                            canceller),
                    [&](std::exception_ptr, PromptAnswer given) { answer = std::move(given); });
     io.run();
     REQUIRE(answer.has_value());
