@@ -67,7 +67,7 @@ struct PendingPrompt;
 using Outcome = std::variant<protocol::Bytes, PendingPrompt>;
 
 // A request that waits for the user: ask with `program`, `prompt` and `purpose`, then call
-// finish(answer) exactly once, on any thread, while the request's ConnectionContext is alive.
+// finish(answer) once (or never: its client hung up), on any thread, while the request's ConnectionContext is alive.
 // finish looks the key up again (it may have gone meanwhile) and returns the reply, or the next
 // question (a deferred key added with ssh-add -c asks for its passphrase, then for confirmation);
 // errors become FAILURE and are logged there, as in handle_message. Prompts with the same non-empty

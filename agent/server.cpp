@@ -58,7 +58,8 @@ private:
     asio::awaitable<void> accept_connections();
     asio::awaitable<void> serve_connection(Socket socket, ConnectionContext context);
     asio::awaitable<bool> read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer);
-    asio::awaitable<protocol::Bytes> dispatch(RequestBuffer& buffer, ConnectionContext& context);
+    asio::awaitable<std::optional<protocol::Bytes>> dispatch(RequestBuffer& buffer, ConnectionContext& context,
+                                                             Socket& socket);
     template <class Step>
     asio::awaitable<void> run_on_timer(asio::steady_timer& timer, Step step);
     asio::awaitable<void> expire_keys();
@@ -211,7 +212,10 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
             break;
         auto started = std::chrono::steady_clock::now();
         unsigned failed_unlocks_before = context.failed_unlocks;
-        protocol::Bytes reply = co_await dispatch(request, context);
+        std::optional<protocol::Bytes> answered = co_await dispatch(request, context, socket);
+        if (!answered)
+            break;
+        protocol::Bytes& reply = *answered;
         if (may_add_keys(request.bytes())) {
             reschedule_expiry();
             report_if_keys_changed();
@@ -280,15 +284,53 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     co_return true;
 }
 
+// Cancels a prompt if its client hangs up meanwhile: once the socket turns readable, a peek that finds the
+// end of the stream (or an error) cancels. A client that sends its next request instead is not watched
+// further. Shared with the socket wait, which may complete after the prompt has ended.
+struct HangUpWatch {
+    std::shared_ptr<PromptCanceller> canceller = std::make_shared<PromptCanceller>();
+    bool prompt_open = true;
+
+    static void start(Socket& socket, const std::shared_ptr<HangUpWatch>& watch)
+    {
+        socket.async_wait(Socket::wait_read, [&socket, watch](const boost::system::error_code& error) {
+            if (error || !watch->prompt_open)
+                return;  // the prompt ended first (and the socket may be gone)
+            std::uint8_t next = 0;
+            boost::system::error_code peek_error;
+            socket.receive(asio::buffer(&next, 1), Socket::message_peek, peek_error);
+            if (peek_error)
+                watch->canceller->cancel();
+        });
+    }
+    // Ends the watch; true if the client hung up. Never fails.
+    bool stop(Socket& socket)
+    {
+        prompt_open = false;
+        boost::system::error_code ignored;
+        socket.cancel(ignored);
+        return canceller->cancelled();
+    }
+};
+
 // Answers one request on the worker pool. A request that needs the user (a deferred key's passphrase,
 // a confirmation) is asked about here, on the io thread without blocking it, then finished on the
-// pool, as many times as it asks.
-asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context)
+// pool, as many times as it asks. Nothing if the client hung up while asked about: its prompt is cancelled.
+asio::awaitable<std::optional<protocol::Bytes>> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context,
+                                                                 Socket& socket)
 {
     Outcome outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); });
     while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
         PendingPrompt prompt = std::move(*pending);
-        PromptAnswer answer = co_await prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key);
+        auto watch = std::make_shared<HangUpWatch>();
+        HangUpWatch::start(socket, watch);
+        PromptAnswer answer =
+            co_await prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key, watch->canceller);
+        if (watch->stop(socket)) {
+            spdlog::info("{} hung up while its request waited for the user; request dropped",
+                         describe_peer(context.peer));
+            co_return std::nullopt;
+        }
         outcome = co_await on_workers([&] { return prompt.finish(answer); });
     }
     co_return std::move(std::get<protocol::Bytes>(outcome));
