@@ -12,6 +12,7 @@
 #include "agent/daemon_options.hpp"
 #include "agent/host_names.hpp"
 #include "agent/locked_secrets.hpp"
+#include "agent/preload.hpp"
 #include "agent/server.hpp"
 #include "agent/service_status.hpp"
 #include "agent/shell_output.hpp"
@@ -77,9 +78,6 @@ void prepare_to_hold_keys(const Settings& settings)
 {
     platform::harden_process();
     agent::use_locked_memory_for_secrets(settings.config.locked_memory);
-    if (!settings.config.keys.empty())
-        spdlog::warn("{}: {} [[key]] table(s) not loaded: preloading keys needs deferred keys, not built yet",
-                     settings.config_file, settings.config.keys.size());
 }
 
 agent::ServerOptions server_options(const Settings& settings, platform::AgentSocket& socket)
@@ -89,6 +87,7 @@ agent::ServerOptions server_options(const Settings& settings, platform::AgentSoc
     server.dispatcher.daemon_pid = static_cast<std::uint32_t>(platform::current_pid());
     server.dispatcher.version = LATCHKEY_VERSION;
     server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));
+    server.preload = settings.config.keys;
     return server;
 }
 
@@ -99,7 +98,8 @@ int serve(const Settings& settings, platform::AgentSocket& socket)
 }
 
 // SIGHUP under systemd: reads the config file again. A bad file is logged with its line and changes
-// nothing; a good one changes the log level and what LiveSettings holds, and says what waits for a restart.
+// nothing; a good one changes the log level and what LiveSettings holds, preloads the [[key]] tables it newly
+// lists (keys already loaded stay, those no longer listed too), and says what waits for a restart.
 std::optional<agent::LiveSettings> reload_config(Settings& settings)
 {
     agent::Config config;
@@ -112,9 +112,11 @@ std::optional<agent::LiveSettings> reload_config(Settings& settings)
     if (config.locked_memory != settings.config.locked_memory || config.socket != settings.config.socket)
         spdlog::warn("locked_memory and socket take effect when latchkeyd restarts");
     spdlog::set_level(agent::log_level(config, settings.options.foreground));
+    agent::LiveSettings live = agent::live_settings(config);
+    live.new_keys = agent::newly_listed_keys(settings.config.keys, config.keys);
     settings.config = std::move(config);
     spdlog::info("reloaded {}", settings.config_file);
-    return agent::live_settings(settings.config);
+    return live;
 }
 
 // -D or -d with the socket systemd passed (latchkeyd.socket): no shell lines, readiness and the key count

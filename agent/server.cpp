@@ -16,6 +16,7 @@
 
 #include "agent/asio.hpp"
 #include "agent/askpass_prompt.hpp"
+#include "agent/preload.hpp"
 #include "platform/posix/peer_credentials.hpp"
 #include "platform/posix/process.hpp"
 #include "protocol/message.hpp"
@@ -72,6 +73,7 @@ private:
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
     void reschedule_expiry();
     void reschedule_shielding();
+    void preload(const std::vector<PreloadKey>& keys);
 
     template <class Work>
     asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
@@ -83,6 +85,8 @@ private:
     std::chrono::steady_clock::duration unlock_delay_step_;
     std::function<void(ServerEvent, std::size_t)> report_;
     std::function<std::optional<LiveSettings>()> reload_;
+    std::vector<PreloadKey> preload_;                // added when run() starts
+    std::vector<std::string> known_hosts_files_;     // for the destinations of preloaded keys
     std::size_t reported_keys_ = 0;
     asio::io_context io_{1};  // accepting, connections, expiry, shielding, signals, prompts, reports
     asio::thread_pool workers_;
@@ -123,6 +127,8 @@ Server::Server(const ServerOptions& options)
       unlock_delay_step_(options.unlock_delay_step),
       report_(options.report),
       reload_(options.reload),
+      preload_(options.preload),
+      known_hosts_files_(options.dispatcher.known_hosts_files),
       workers_(worker_count(options.worker_threads)),
       prompts_(io_.get_executor(), options.confirm_timeout),
       max_connections_(options.max_connections),
@@ -138,6 +144,7 @@ Server::Server(const ServerOptions& options)
 int Server::run()
 {
     platform::ignore_broken_pipes();
+    preload(preload_);
     asio::co_spawn(io_, accept_connections(), asio::detached);
     asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, shield_idle_keys(), asio::detached);
@@ -388,9 +395,20 @@ asio::awaitable<void> Server::reload_on_signal()
         if (std::optional<LiveSettings> settings = reload_()) {
             dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
             prompts_.set_timeout(settings->confirm_timeout);
+            preload(settings->new_keys);
         }
         report(ServerEvent::ready);
     }
+}
+
+// Adds config.toml's keys (deferred) and arms the expiry timer for their lifetimes.
+void Server::preload(const std::vector<PreloadKey>& keys)
+{
+    if (keys.empty())
+        return;
+    std::size_t added = preload_keys(dispatcher_, keys, known_hosts_files_);
+    spdlog::info("preloaded {} of the {} key(s) of the configuration", added, keys.size());
+    reschedule_expiry();
 }
 
 void Server::report(ServerEvent event)
