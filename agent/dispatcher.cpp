@@ -566,6 +566,15 @@ std::size_t Dispatcher::remove_all()
     return keystore_.remove_all();
 }
 
+std::size_t Dispatcher::reencrypt_or_remove_all(std::string_view reason)
+{
+    std::unique_lock lock(mutex_);
+    ReencryptCount count = keystore_.reencrypt_or_remove_all();
+    spdlog::info("{}: re-encrypted {} key(s) added encrypted, removed {} added in clear", reason,
+                 count.with_encrypted_file, count.cleartext_only);
+    return count.cleartext_only;
+}
+
 std::size_t Dispatcher::key_count() const
 {
     std::shared_lock lock(mutex_);

@@ -122,6 +122,9 @@ public:
     std::size_t remove_expired();
     // Removes (and wipes) every key, e.g. on SIGUSR1 or shutdown; returns how many.
     std::size_t remove_all();
+    // Keystore::reencrypt_or_remove_all, logged with `reason` (the session event); returns how many keys
+    // were removed. Never fails.
+    std::size_t reencrypt_or_remove_all(std::string_view reason);
     // How many keys are held, for status reports. Never fails.
     std::size_t key_count() const;
     // Replaces the lifetime given to keys added from now on and the askpass program (a configuration

@@ -16,6 +16,8 @@
 
 #include "agent/asio.hpp"
 #include "agent/askpass_prompt.hpp"
+#include "agent/preload.hpp"
+#include "agent/session_watch.hpp"
 #include "platform/posix/peer_credentials.hpp"
 #include "platform/posix/process.hpp"
 #include "protocol/message.hpp"
@@ -73,6 +75,10 @@ private:
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
     void reschedule_expiry();
     void reschedule_shielding();
+    void preload(const std::vector<PreloadKey>& keys);
+    void on_session_event(platform::SessionEvent event);
+    asio::awaitable<void> follow_logind();
+    asio::awaitable<void> drop_idle_keys();
 
     template <class Work>
     asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
@@ -84,6 +90,10 @@ private:
     std::chrono::steady_clock::duration unlock_delay_step_;
     std::function<void(ServerEvent, std::size_t)> report_;
     std::function<std::optional<LiveSettings>()> reload_;
+    std::vector<PreloadKey> preload_;                // added when run() starts
+    std::vector<std::string> known_hosts_files_;     // for the destinations of preloaded keys
+    SessionPolicy session_;
+    Clock::time_point last_use_ = Clock::now();      // of a key: the last request other than a listing
     std::size_t reported_keys_ = 0;
     asio::io_context io_{1};  // accepting, connections, expiry, shielding, signals, prompts, reports
     asio::thread_pool workers_;
@@ -94,6 +104,7 @@ private:
     asio::local::stream_protocol::acceptor acceptor_;
     asio::steady_timer expiry_timer_;
     asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
+    asio::steady_timer idle_timer_;    // at the instant the keys have been idle for drop_after_idle
     asio::signal_set stop_signals_;
     asio::signal_set drop_signals_;
     asio::signal_set reload_signals_;
@@ -114,6 +125,12 @@ bool may_add_keys(protocol::ByteView body)
     return type != protocol::MessageType::sign_request && type != protocol::MessageType::request_identities;
 }
 
+// True for a request that only lists keys, which does not count as using them (drop_after_idle).
+bool is_listing(protocol::ByteView body)
+{
+    return body.empty() || static_cast<protocol::MessageType>(body[0]) == protocol::MessageType::request_identities;
+}
+
 std::string describe_peer(const Peer& peer)
 {
     return "pid " + std::to_string(peer.pid) + " (" + (peer.executable.empty() ? "?" : peer.executable) + ")";
@@ -124,12 +141,16 @@ Server::Server(const ServerOptions& options)
       unlock_delay_step_(options.unlock_delay_step),
       report_(options.report),
       reload_(options.reload),
+      preload_(options.preload),
+      known_hosts_files_(options.dispatcher.known_hosts_files),
+      session_(options.session),
       workers_(worker_count(options.worker_threads)),
       prompts_(io_.get_executor(), options.confirm_timeout),
       max_connections_(options.max_connections),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
       shield_timer_(io_),
+      idle_timer_(io_),
       stop_signals_(io_, SIGTERM, SIGINT),
       drop_signals_(io_, SIGUSR1),
       reload_signals_(io_, SIGHUP)
@@ -139,12 +160,15 @@ Server::Server(const ServerOptions& options)
 int Server::run()
 {
     platform::ignore_broken_pipes();
+    preload(preload_);
     asio::co_spawn(io_, accept_connections(), asio::detached);
     asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, shield_idle_keys(), asio::detached);
     asio::co_spawn(io_, stop_on_signal(), asio::detached);
     asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
     asio::co_spawn(io_, reload_on_signal(), asio::detached);
+    asio::co_spawn(io_, follow_logind(), asio::detached);
+    asio::co_spawn(io_, drop_idle_keys(), asio::detached);
     report(ServerEvent::ready);
     io_.run();
     workers_.stop();
@@ -220,6 +244,8 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
             reschedule_expiry();
             report_if_keys_changed();
         }
+        if (!is_listing(request.bytes()))
+            last_use_ = Clock::now();
         reschedule_shielding();
         if (spdlog::should_log(spdlog::level::debug)) {
             auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -430,9 +456,58 @@ asio::awaitable<void> Server::reload_on_signal()
         if (std::optional<LiveSettings> settings = reload_()) {
             dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
             prompts_.set_timeout(settings->confirm_timeout);
+            preload(settings->new_keys);
         }
         report(ServerEvent::ready);
     }
+}
+
+// Adds config.toml's keys (deferred) and arms the expiry timer for their lifetimes.
+void Server::preload(const std::vector<PreloadKey>& keys)
+{
+    if (keys.empty())
+        return;
+    std::size_t added = preload_keys(dispatcher_, keys, known_hosts_files_);
+    spdlog::info("preloaded {} of the {} key(s) of the configuration", added, keys.size());
+    reschedule_expiry();
+}
+
+// [session] on_suspend / on_screen_lock: "lock" re-encrypts the keys added encrypted and removes the
+// others; "drop" removes every key.
+void Server::on_session_event(platform::SessionEvent event)
+{
+    const bool suspending = event == platform::SessionEvent::suspending;
+    const SessionAction action = suspending ? session_.on_suspend : session_.on_screen_lock;
+    const char* reason = suspending ? "the system is going to sleep" : "the screen was locked";
+    if (action == SessionAction::lock)
+        dispatcher_.reencrypt_or_remove_all(reason);
+    else if (action == SessionAction::drop)
+        spdlog::info("{}: removed all {} key(s)", reason, dispatcher_.remove_all());
+    report_if_keys_changed();
+}
+
+asio::awaitable<void> Server::follow_logind()
+{
+    if (session_.logind)
+        co_await watch_session(*session_.logind, [this](platform::SessionEvent event) { on_session_event(event); });
+}
+
+// [session] drop_after_idle: wakes when the keys would have been unused that long; removes them if so.
+asio::awaitable<void> Server::drop_idle_keys()
+{
+    if (!session_.drop_after_idle)
+        co_return;
+    const Clock::duration idle = *session_.drop_after_idle;
+    co_await run_on_timer(idle_timer_, [this, idle]() -> std::optional<Clock::time_point> {
+        if (Clock::now() - last_use_ >= idle) {
+            if (std::size_t removed = dispatcher_.remove_all(); removed != 0)
+                spdlog::info("no key used for {} s: removed all {} key(s)",
+                             std::chrono::duration_cast<std::chrono::seconds>(idle).count(), removed);
+            report_if_keys_changed();
+            last_use_ = Clock::now();
+        }
+        return last_use_ + idle;
+    });
 }
 
 void Server::report(ServerEvent event)

@@ -4,10 +4,17 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "agent/config.hpp"
 #include "agent/dispatcher.hpp"
+
+namespace latchkey::platform {
+class LogindWatch;
+}
 
 namespace latchkey::agent {
 
@@ -20,12 +27,28 @@ struct LiveSettings {
     std::optional<std::chrono::seconds> default_lifetime;
     std::optional<std::string> askpass_program;
     std::chrono::steady_clock::duration confirm_timeout = std::chrono::seconds(60);
+    // [[key]] tables new in the configuration (newly_listed_keys), to preload now.
+    std::vector<PreloadKey> new_keys{};
+};
+
+// config.toml's [session]: what the machine going to sleep and the session's screen lock do to the keys
+// (followed only through `logind`; null = neither is), and after how long without a signature or an
+// added key every key is removed.
+struct SessionPolicy {
+    SessionAction on_suspend = SessionAction::keep;
+    SessionAction on_screen_lock = SessionAction::keep;
+    std::shared_ptr<platform::LogindWatch> logind;
+    std::optional<std::chrono::steady_clock::duration> drop_after_idle;
 };
 
 struct ServerOptions {
     // A bound, listening AF_UNIX stream socket; serve() owns and closes it.
     int listen_fd = -1;
     DispatcherOptions dispatcher;
+    // Key files added deferred before the first connection is served (config.toml's [[key]] tables;
+    // see preload_keys): a file that cannot be added is logged and skipped.
+    std::vector<PreloadKey> preload;
+    SessionPolicy session;
     // Threads that run the event loop and the requests (signing included); 0 = one per core.
     std::size_t worker_threads = 0;
     // How long an askpass prompt (ssh-add -c confirmation, deferred key passphrase) waits for the

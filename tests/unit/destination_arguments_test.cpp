@@ -1,16 +1,16 @@
-// Tests of latchkey add -h: ssh-add's destination syntax and the host keys taken from known_hosts.
+// Tests of ssh-add -h style destinations (latchkey add -h, key.destinations): the syntax and the host keys from known_hosts.
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "agent/client/destinations.hpp"
+#include "agent/destination_arguments.hpp"
 #include "agent/client/key_loading.hpp"
 #include "tests/support/test_data.hpp"
 
 using namespace latchkey;
 using namespace latchkey::agent;
-using namespace latchkey::agent::client;
+using latchkey::agent::client::parse_public_key_line;
 using latchkey::test::data_dir;
 
 namespace {

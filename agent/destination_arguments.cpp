@@ -1,9 +1,9 @@
 // Turning ssh-add -h style destinations into restrict-destination constraints with known_hosts keys.
-#include "agent/client/destinations.hpp"
+#include "agent/destination_arguments.hpp"
 
 #include "agent/host_names.hpp"
 
-namespace latchkey::agent::client {
+namespace latchkey::agent {
 
 namespace {
 
@@ -87,4 +87,4 @@ Result<protocol::RestrictDestinationConstraint> restrict_destinations(const std:
     return restrict;
 }
 
-}  // namespace latchkey::agent::client
+}  // namespace latchkey::agent

@@ -1,5 +1,5 @@
-// latchkey add -h: ssh-add's destination syntax ([user@]host, 'from>to' hops) and the host keys for it
-// from known_hosts, as a restrict-destination-v00@openssh.com constraint.
+// Destinations in ssh-add -h syntax (latchkey add -h, key.destinations in config.toml): parsed, with the
+// host keys for them from known_hosts, as a restrict-destination-v00@openssh.com constraint.
 #pragma once
 
 #include <string>
@@ -10,7 +10,7 @@
 #include "agent/known_hosts.hpp"
 #include "protocol/constraint.hpp"
 
-namespace latchkey::agent::client {
+namespace latchkey::agent {
 
 // One -h argument taken apart: "[from_host>][to_user@]to_host" (from_host empty = the origin).
 struct DestinationSpec {
@@ -36,4 +36,4 @@ Result<protocol::DestinationConstraint> destination_constraint(const Destination
 Result<protocol::RestrictDestinationConstraint> restrict_destinations(const std::vector<std::string>& arguments,
                                                                       const std::vector<std::string>& known_hosts_files);
 
-}  // namespace latchkey::agent::client
+}  // namespace latchkey::agent
