@@ -57,17 +57,7 @@ assert_contains "$OUT" "path = \"$KEYS/id_encrypted\"" "--check-config"
 assert_contains "$OUT" 'lifetime = "1h"' "--check-config"
 
 step "at start: the encrypted key and the clear one are listed before any passphrase"
-NOTIFY=$TMP/notify.sock
-"$LK_ROOT/tests/integration/notify_socket.py" "$NOTIFY" "$TMP/notify.log" &
-track_pid $!
-wait_until 10 "the fake NOTIFY_SOCKET" test -S "$NOTIFY"
-mkdir -m 700 "$TMP/run"
-export SSH_AUTH_SOCK=$TMP/run/agent.sock
-NOTIFY_SOCKET=$NOTIFY systemd-socket-activate -E HOME -E XDG_CONFIG_HOME -E NOTIFY_SOCKET -l "$SSH_AUTH_SOCK" \
-    "$AGENT" -D >"$TMP/agent.log" 2>&1 &
-AGENT_PID=$!  # systemd-socket-activate execs the agent in this process
-track_pid "$AGENT_PID"
-wait_until 10 "systemd-socket-activate to listen" test -S "$SSH_AUTH_SOCK"
+start_socket_activated_agent
 assert_rc 0 ssh-add -l
 assert_contains "$OUT" "$(fingerprint id_encrypted) latchkey-preload-encrypted (ED25519)" "ssh-add -l"
 assert_contains "$OUT" "$(fingerprint id_clear) latchkey-preload-clear (ECDSA)" "ssh-add -l"
