@@ -1,11 +1,14 @@
-// The event loop: one io_context thread for sockets, timers, signals and prompts; a worker pool (one
-// thread per core) for the dispatcher, so a slow signature never stalls another client.
+// The event loops: one io_context thread for accepting, timers, signals and prompts, and one
+// single-threaded loop per core that runs the read-answer-write loops of the connections dealt to it,
+// so a request is answered on the thread that read it, with no handoff between threads; requests that
+// may take long (may_take_long: RSA signatures, adds, KDFs) go to a pool so the loop keeps serving.
 #include "agent/server.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <csignal>
 #include <memory>
 #include <thread>
@@ -73,23 +76,31 @@ private:
     void reschedule_expiry();
     void reschedule_shielding();
 
-    template <class Work>
-    asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
+    template <class Context, class Work>
+    static asio::awaitable<std::invoke_result_t<Work&>> run_on(Context& context, Work work);
 
-    // Declared in destruction order: the io_contexts (and every coroutine frame in them) go before
-    // the dispatcher they refer to.
+    asio::io_context& next_loop();
+
+    // Declared in destruction order: io_ and slow_work_ (and every coroutine frame in them, which may
+    // own a connection's frame) go first, then the connection loops with the connections' frames,
+    // which refer to the dispatcher and the counter.
     Keystore keystore_;
     Dispatcher dispatcher_;
     std::chrono::steady_clock::duration unlock_delay_step_;
     std::function<void(ServerEvent, std::size_t)> report_;
     std::function<std::optional<LiveSettings>()> reload_;
-    std::size_t reported_keys_ = 0;
-    asio::io_context io_{1};  // accepting, connections, expiry, shielding, signals, prompts, reports
-    asio::thread_pool workers_;
-    SharedPrompts prompts_;  // used on io_ only
+    std::size_t reported_keys_ = 0;  // io_ only
     std::size_t max_connections_;
-    std::size_t connections_ = 0;           // open client connections
-    bool connection_limit_logged_ = false;  // the limit was logged and not left since
+    std::atomic<std::size_t> connections_ = 0;  // open client connections
+    // Set by the shielding timer's step before it looks for clear keys; a request that finds it set
+    // wakes that timer, since it may have unshielded a key after the step looked.
+    std::atomic<bool> shield_timer_may_sleep_ = false;
+    std::vector<std::unique_ptr<asio::io_context>> loops_;  // the connections, one thread each
+    std::size_t next_loop_ = 0;                              // io_ only: the loop of the next connection
+    asio::thread_pool slow_work_;                            // requests that may take long
+    asio::io_context io_{1};     // accepting, expiry, shielding, signals, prompts, reports
+    SharedPrompts prompts_;      // used on io_ only
+    bool connection_limit_logged_ = false;  // io_ only: the limit was logged and not left since
     asio::local::stream_protocol::acceptor acceptor_;
     asio::steady_timer expiry_timer_;
     asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
@@ -98,9 +109,13 @@ private:
     asio::signal_set reload_signals_;
 };
 
-std::size_t worker_count(std::size_t requested)
+std::vector<std::unique_ptr<asio::io_context>> make_loops(std::size_t requested)
 {
-    return requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    std::size_t count = requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<asio::io_context>> loops;
+    for (std::size_t i = 0; i < count; ++i)
+        loops.push_back(std::make_unique<asio::io_context>(1));  // 1: run by one thread, so no locking inside
+    return loops;
 }
 
 // False for the frequent requests (list, sign), which never add a key and so never bring the next
@@ -123,9 +138,10 @@ Server::Server(const ServerOptions& options)
       unlock_delay_step_(options.unlock_delay_step),
       report_(options.report),
       reload_(options.reload),
-      workers_(worker_count(options.worker_threads)),
-      prompts_(io_.get_executor(), options.confirm_timeout),
       max_connections_(options.max_connections),
+      loops_(make_loops(options.worker_threads)),
+      slow_work_(loops_.size()),
+      prompts_(io_.get_executor(), options.confirm_timeout),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
       shield_timer_(io_),
@@ -145,9 +161,20 @@ int Server::run()
     asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
     asio::co_spawn(io_, reload_on_signal(), asio::detached);
     report(ServerEvent::ready);
-    io_.run();
-    workers_.stop();
-    workers_.join();
+    {
+        std::vector<std::jthread> threads;
+        for (auto& loop : loops_) {
+            threads.emplace_back([loop = loop.get()] {
+                auto busy = asio::make_work_guard(*loop);  // idle until stopped, not until out of work
+                loop->run();
+            });
+        }
+        io_.run();
+        for (auto& loop : loops_)
+            loop->stop();
+    }  // joins the threads
+    slow_work_.stop();
+    slow_work_.join();
     std::size_t removed = dispatcher_.remove_all();
     spdlog::info("shutting down; wiped {} key(s)", removed);
     return 0;
@@ -158,26 +185,28 @@ asio::awaitable<void> Server::accept_connections()
     bool accept_failing = false;
     for (;;) {
         boost::system::error_code error;
-        Socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, error));
+        // The connection lives on one connection loop: its reads, answers and writes run there.
+        Socket socket = co_await acceptor_.async_accept(next_loop(), asio::redirect_error(asio::use_awaitable, error));
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
             // Out of descriptors or similar: say so once and try again shortly, serving existing clients meanwhile.
             if (!accept_failing)
                 spdlog::warn("cannot accept connections: {}; serving the {} open ones and retrying every {} ms",
-                             error.message(), connections_, accept_retry_delay.count());
+                             error.message(), connections_.load(), accept_retry_delay.count());
             accept_failing = true;
             co_await delay(accept_retry_delay);
             continue;
         }
         if (std::exchange(accept_failing, false))
             spdlog::info("accepting connections again");
-        if (connections_ >= max_connections_) {
+        if (connections_.load() >= max_connections_) {
             if (!std::exchange(connection_limit_logged_, true))
                 spdlog::warn("closing new connections: {} are open, the most latchkeyd serves at once; "
-                             "they are accepted again when one ends", connections_);
+                             "they are accepted again when one ends", connections_.load());
             continue;  // the socket closes as it goes out of scope, unread
         }
+        connection_limit_logged_ = false;
         auto credentials = platform::peer_credentials(socket.native_handle());
         if (!credentials || !platform::peer_may_connect(credentials->uid)) {
             spdlog::warn("refused a connection from uid {} ({}): only the agent's own user and root are served",
@@ -187,6 +216,7 @@ asio::awaitable<void> Server::accept_connections()
         }
         Peer peer{credentials->uid, credentials->pid,
                   spdlog::should_log(spdlog::level::debug) ? platform::process_name(credentials->pid) : std::string()};
+        ++connections_;
         auto executor = socket.get_executor();
         asio::co_spawn(executor, serve_connection(std::move(socket), ConnectionContext{std::move(peer)}),
                        asio::detached);
@@ -195,15 +225,10 @@ asio::awaitable<void> Server::accept_connections()
 
 asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext context)
 {
-    ++connections_;
-    struct Counted {
-        Server& server;
-        ~Counted()
-        {
-            if (--server.connections_ < server.max_connections_)
-                server.connection_limit_logged_ = false;
-        }
-    } counted{*this};
+    struct Counted {  // counted in by accept_connections
+        std::atomic<std::size_t>& connections;
+        ~Counted() { --connections; }
+    } counted{connections_};
     spdlog::debug("{} connected", describe_peer(context.peer));
     for (;;) {
         RequestBuffer request;
@@ -213,8 +238,10 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
         unsigned failed_unlocks_before = context.failed_unlocks;
         protocol::Bytes reply = co_await dispatch(request, context);
         if (may_add_keys(request.bytes())) {
-            reschedule_expiry();
-            report_if_keys_changed();
+            co_await run_on(io_, [this] {
+                reschedule_expiry();
+                report_if_keys_changed();
+            });
         }
         reschedule_shielding();
         if (spdlog::should_log(spdlog::level::debug)) {
@@ -280,26 +307,33 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     co_return true;
 }
 
-// Answers one request on the worker pool. A request that needs the user (a deferred key's passphrase,
-// a confirmation) is asked about here, on the io thread without blocking it, then finished on the
-// pool, as many times as it asks.
+// Answers one request on the connection's loop, or on slow_work_ if it may take long. A request that
+// needs the user (a deferred key's passphrase, a confirmation) is asked about on the io thread,
+// without blocking it, then finished on slow_work_ (it may decrypt a key), as many times as it asks.
 asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context)
 {
-    Outcome outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); });
+    auto answer_request = [&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); };
+    Outcome outcome;  // not a ?: with co_await in one arm, which GCC 12 miscompiles (a double free)
+    if (may_take_long(buffer.bytes()))
+        outcome = co_await run_on(slow_work_, answer_request);
+    else
+        outcome = answer_request();
     while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
         PendingPrompt prompt = std::move(*pending);
-        PromptAnswer answer = co_await prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key);
-        outcome = co_await on_workers([&] { return prompt.finish(answer); });
+        PromptAnswer answer = co_await asio::co_spawn(
+            io_, prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key), asio::use_awaitable);
+        outcome = co_await run_on(slow_work_, [&] { return prompt.finish(answer); });
     }
     co_return std::move(std::get<protocol::Bytes>(outcome));
 }
 
-// Runs work() on the worker pool and resumes on the io thread with its result.
-template <class Work>
-asio::awaitable<std::invoke_result_t<Work&>> Server::on_workers(Work work)
+// Runs work() on `context` (io_, where the timers and reports live, or slow_work_) and resumes where
+// it was with its result.
+template <class Context, class Work>
+asio::awaitable<std::invoke_result_t<Work&>> Server::run_on(Context& context, Work work)
 {
     co_return co_await asio::co_spawn(
-        workers_, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
+        context, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
 }
 
 // Forever: calls step(), then sleeps on `timer` until the instant it returned (none = until cancelled).
@@ -333,14 +367,21 @@ void Server::reschedule_expiry()
 // Shields keys as their keep-clear time after the last signature ends; sleeps while all are shielded.
 asio::awaitable<void> Server::shield_idle_keys()
 {
-    co_await run_on_timer(shield_timer_, [this] { return dispatcher_.shield_idle_keys(); });
+    co_await run_on_timer(shield_timer_, [this] {
+        shield_timer_may_sleep_ = true;
+        auto next = dispatcher_.shield_idle_keys();
+        if (next)
+            shield_timer_may_sleep_ = false;
+        return next;
+    });
 }
 
-// After a request that may have unshielded a key, wakes shield_idle_keys() if it is sleeping.
+// After a request that may have unshielded a key, wakes shield_idle_keys() if it may be sleeping
+// with no clear key to wait for. Called on any thread; costs a post only after the keys were shielded.
 void Server::reschedule_shielding()
 {
-    if (shield_timer_.expiry() == Clock::time_point::max())
-        shield_timer_.cancel();
+    if (shield_timer_may_sleep_.exchange(false))
+        asio::post(io_, [this] { shield_timer_.cancel(); });
 }
 
 asio::awaitable<void> Server::stop_on_signal()
@@ -405,6 +446,12 @@ void Server::report_if_keys_changed()
 {
     if (dispatcher_.key_count() != reported_keys_)
         report(ServerEvent::keys_changed);
+}
+
+asio::io_context& Server::next_loop()
+{
+    next_loop_ = (next_loop_ + 1) % loops_.size();
+    return *loops_[next_loop_];
 }
 
 asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration)

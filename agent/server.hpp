@@ -26,7 +26,7 @@ struct ServerOptions {
     // A bound, listening AF_UNIX stream socket; serve() owns and closes it.
     int listen_fd = -1;
     DispatcherOptions dispatcher;
-    // Threads that run the event loop and the requests (signing included); 0 = one per core.
+    // Threads that serve the connections: read, answer (signing included) and write; 0 = one per core.
     std::size_t worker_threads = 0;
     // How long an askpass prompt (ssh-add -c confirmation, deferred key passphrase) waits for the
     // user before it counts as refused.
