@@ -89,6 +89,7 @@ agent::ServerOptions server_options(const Settings& settings, platform::AgentSoc
     server.dispatcher.daemon_pid = static_cast<std::uint32_t>(platform::current_pid());
     server.dispatcher.version = LATCHKEY_VERSION;
     server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));
+    server.max_connections = agent::connection_limit(platform::descriptor_limit());
     return server;
 }
 

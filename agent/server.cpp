@@ -472,6 +472,13 @@ std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono:
     return step * failures;
 }
 
+std::size_t connection_limit(std::size_t descriptor_limit) noexcept
+{
+    constexpr std::size_t reserved = 64;
+    return descriptor_limit > default_max_connections + reserved ? descriptor_limit - reserved
+                                                                 : default_max_connections;
+}
+
 int serve(ServerOptions options)
 {
     Server server(options);

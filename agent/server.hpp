@@ -22,6 +22,9 @@ struct LiveSettings {
     std::chrono::steady_clock::duration confirm_timeout = std::chrono::seconds(60);
 };
 
+// Below the usual descriptor limit of 1024, so accept rarely hits EMFILE.
+inline constexpr std::size_t default_max_connections = 1000;
+
 struct ServerOptions {
     // A bound, listening AF_UNIX stream socket; serve() owns and closes it.
     int listen_fd = -1;
@@ -40,9 +43,14 @@ struct ServerOptions {
     // to use from now on, or nullopt to keep the current ones (having logged why). Must not throw.
     std::function<std::optional<LiveSettings>()> reload;
     // Most client connections served at once; a new one beyond it is closed unread (logged once
-    // until the count drops). Below the usual descriptor limit of 1024, so accept rarely hits EMFILE.
-    std::size_t max_connections = 1000;
+    // until the count drops). latchkeyd sets it with connection_limit.
+    std::size_t max_connections = default_max_connections;
 };
+
+// ServerOptions::max_connections for a process allowed `descriptor_limit` open descriptors:
+// default_max_connections, or more where the limit leaves room, keeping 64 descriptors for the listener, key
+// files and askpass pipes. Never fails.
+std::size_t connection_limit(std::size_t descriptor_limit) noexcept;
 
 // Longest a wrong UNLOCK answer is held back.
 inline constexpr std::chrono::steady_clock::duration unlock_delay_limit = std::chrono::seconds(10);
