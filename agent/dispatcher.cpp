@@ -629,6 +629,34 @@ protocol::Bytes Dispatcher::refuse(const protocol::Request& request, const Error
     return answer(request, [&]() -> Result<protocol::Reply> { return fail(error); });
 }
 
+bool may_take_long(protocol::ByteView body) noexcept
+{
+    if (body.empty())
+        return false;
+    switch (static_cast<protocol::MessageType>(body[0])) {
+    case protocol::MessageType::add_identity:
+    case protocol::MessageType::add_id_constrained:
+    case protocol::MessageType::lock:
+    case protocol::MessageType::unlock:
+    case protocol::MessageType::extension:
+        return true;
+    case protocol::MessageType::sign_request: {
+        protocol::WireReader request(body.subspan(1));
+        auto key_blob = request.read_string();
+        if (!key_blob)
+            return false;
+        protocol::WireReader key(*key_blob);
+        auto type = key.read_string();
+        if (!type)
+            return false;
+        std::string_view name(reinterpret_cast<const char*>(type->data()), type->size());
+        return name.starts_with("ssh-rsa") || name.starts_with("ssh-dss");  // certificates of them too
+    }
+    default:
+        return false;
+    }
+}
+
 std::string key_use_prompt(std::string_view question, std::string_view key_fingerprint, std::string_view requester,
                            std::optional<std::string> host, bool forwarded)
 {

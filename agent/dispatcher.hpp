@@ -80,6 +80,13 @@ struct PendingPrompt {
     std::function<Outcome(const PromptAnswer&)> finish;
 };
 
+// True for a request that may take a millisecond or more to answer: adding a key (key checks, the KDFs
+// of encrypted files), lock and unlock (the passphrase KDF), extensions (add-ppk, add-encrypted, the
+// signature check of session-bind) and RSA or DSA signatures. The server answers these off the thread
+// that serves other connections. A body that does not parse counts as quick (it is refused at once).
+// Never fails.
+bool may_take_long(protocol::ByteView body) noexcept;
+
 // The text of a prompt about one use of a key: `question` (naming the key), the key's fingerprint,
 // the requesting process (its ancestry) and, on a bound connection, the host (describe_host_key: its
 // known_hosts names and fingerprint) — "for host …", or "forwarded from host …" when the last bind is

@@ -110,6 +110,7 @@ agent::ServerOptions server_options(const Settings& settings, platform::AgentSoc
     server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));
     server.preload = settings.config.keys;
     server.session = session_policy(settings.config);
+    server.max_connections = agent::connection_limit(platform::descriptor_limit());
     return server;
 }
 

@@ -1,11 +1,14 @@
-// The event loop: one io_context thread for sockets, timers, signals and prompts; a worker pool (one
-// thread per core) for the dispatcher, so a slow signature never stalls another client.
+// The event loops: one io_context thread for accepting, timers, signals and prompts, and one
+// single-threaded loop per core that runs the read-answer-write loops of the connections dealt to it,
+// so a request is answered on the thread that read it, with no handoff between threads; requests that
+// may take long (may_take_long: RSA signatures, adds, KDFs) go to a pool so the loop keeps serving.
 #include "agent/server.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <csignal>
 #include <memory>
 #include <thread>
@@ -80,27 +83,35 @@ private:
     asio::awaitable<void> follow_logind();
     asio::awaitable<void> drop_idle_keys();
 
-    template <class Work>
-    asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
+    template <class Context, class Work>
+    static asio::awaitable<std::invoke_result_t<Work&>> run_on(Context& context, Work work);
 
-    // Declared in destruction order: the io_contexts (and every coroutine frame in them) go before
-    // the dispatcher they refer to.
+    asio::io_context& next_loop();
+
+    // Declared in destruction order: io_ and slow_work_ (and every coroutine frame in them, which may
+    // own a connection's frame) go first, then the connection loops with the connections' frames,
+    // which refer to the dispatcher and the counter.
     Keystore keystore_;
     Dispatcher dispatcher_;
     std::chrono::steady_clock::duration unlock_delay_step_;
     std::function<void(ServerEvent, std::size_t)> report_;
     std::function<std::optional<LiveSettings>()> reload_;
-    std::vector<PreloadKey> preload_;                // added when run() starts
-    std::vector<std::string> known_hosts_files_;     // for the destinations of preloaded keys
+    std::vector<PreloadKey> preload_;             // added when run() starts
+    std::vector<std::string> known_hosts_files_;  // for the destinations of preloaded keys
     SessionPolicy session_;
-    Clock::time_point last_use_ = Clock::now();      // of a key: the last request other than a listing
-    std::size_t reported_keys_ = 0;
-    asio::io_context io_{1};  // accepting, connections, expiry, shielding, signals, prompts, reports
-    asio::thread_pool workers_;
-    SharedPrompts prompts_;  // used on io_ only
+    std::atomic<Clock::time_point> last_use_ = Clock::now();  // of a key: the last request other than a listing
+    std::size_t reported_keys_ = 0;  // io_ only
     std::size_t max_connections_;
-    std::size_t connections_ = 0;           // open client connections
-    bool connection_limit_logged_ = false;  // the limit was logged and not left since
+    std::atomic<std::size_t> connections_ = 0;  // open client connections
+    // Set by the shielding timer's step before it looks for clear keys; a request that finds it set
+    // wakes that timer, since it may have unshielded a key after the step looked.
+    std::atomic<bool> shield_timer_may_sleep_ = false;
+    std::vector<std::unique_ptr<asio::io_context>> loops_;  // the connections, one thread each
+    std::size_t next_loop_ = 0;                              // io_ only: the loop of the next connection
+    asio::thread_pool slow_work_;                            // requests that may take long
+    asio::io_context io_{1};     // accepting, expiry, shielding, signals, prompts, reports
+    SharedPrompts prompts_;      // used on io_ only
+    bool connection_limit_logged_ = false;  // io_ only: the limit was logged and not left since
     asio::local::stream_protocol::acceptor acceptor_;
     asio::steady_timer expiry_timer_;
     asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
@@ -110,9 +121,13 @@ private:
     asio::signal_set reload_signals_;
 };
 
-std::size_t worker_count(std::size_t requested)
+std::vector<std::unique_ptr<asio::io_context>> make_loops(std::size_t requested)
 {
-    return requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    std::size_t count = requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<asio::io_context>> loops;
+    for (std::size_t i = 0; i < count; ++i)
+        loops.push_back(std::make_unique<asio::io_context>(1));  // 1: run by one thread, so no locking inside
+    return loops;
 }
 
 // False for the frequent requests (list, sign), which never add a key and so never bring the next
@@ -144,9 +159,10 @@ Server::Server(const ServerOptions& options)
       preload_(options.preload),
       known_hosts_files_(options.dispatcher.known_hosts_files),
       session_(options.session),
-      workers_(worker_count(options.worker_threads)),
-      prompts_(io_.get_executor(), options.confirm_timeout),
       max_connections_(options.max_connections),
+      loops_(make_loops(options.worker_threads)),
+      slow_work_(loops_.size()),
+      prompts_(io_.get_executor(), options.confirm_timeout),
       acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
       expiry_timer_(io_),
       shield_timer_(io_),
@@ -170,9 +186,20 @@ int Server::run()
     asio::co_spawn(io_, follow_logind(), asio::detached);
     asio::co_spawn(io_, drop_idle_keys(), asio::detached);
     report(ServerEvent::ready);
-    io_.run();
-    workers_.stop();
-    workers_.join();
+    {
+        std::vector<std::jthread> threads;
+        for (auto& loop : loops_) {
+            threads.emplace_back([loop = loop.get()] {
+                auto busy = asio::make_work_guard(*loop);  // idle until stopped, not until out of work
+                loop->run();
+            });
+        }
+        io_.run();
+        for (auto& loop : loops_)
+            loop->stop();
+    }  // joins the threads
+    slow_work_.stop();
+    slow_work_.join();
     std::size_t removed = dispatcher_.remove_all();
     spdlog::info("shutting down; wiped {} key(s)", removed);
     return 0;
@@ -183,26 +210,28 @@ asio::awaitable<void> Server::accept_connections()
     bool accept_failing = false;
     for (;;) {
         boost::system::error_code error;
-        Socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, error));
+        // The connection lives on one connection loop: its reads, answers and writes run there.
+        Socket socket = co_await acceptor_.async_accept(next_loop(), asio::redirect_error(asio::use_awaitable, error));
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
             // Out of descriptors or similar: say so once and try again shortly, serving existing clients meanwhile.
             if (!accept_failing)
                 spdlog::warn("cannot accept connections: {}; serving the {} open ones and retrying every {} ms",
-                             error.message(), connections_, accept_retry_delay.count());
+                             error.message(), connections_.load(), accept_retry_delay.count());
             accept_failing = true;
             co_await delay(accept_retry_delay);
             continue;
         }
         if (std::exchange(accept_failing, false))
             spdlog::info("accepting connections again");
-        if (connections_ >= max_connections_) {
+        if (connections_.load() >= max_connections_) {
             if (!std::exchange(connection_limit_logged_, true))
                 spdlog::warn("closing new connections: {} are open, the most latchkeyd serves at once; "
-                             "they are accepted again when one ends", connections_);
+                             "they are accepted again when one ends", connections_.load());
             continue;  // the socket closes as it goes out of scope, unread
         }
+        connection_limit_logged_ = false;
         auto credentials = platform::peer_credentials(socket.native_handle());
         if (!credentials || !platform::peer_may_connect(credentials->uid)) {
             spdlog::warn("refused a connection from uid {} ({}): only the agent's own user and root are served",
@@ -212,6 +241,7 @@ asio::awaitable<void> Server::accept_connections()
         }
         Peer peer{credentials->uid, credentials->pid,
                   spdlog::should_log(spdlog::level::debug) ? platform::process_name(credentials->pid) : std::string()};
+        ++connections_;
         auto executor = socket.get_executor();
         asio::co_spawn(executor, serve_connection(std::move(socket), ConnectionContext{std::move(peer)}),
                        asio::detached);
@@ -220,15 +250,10 @@ asio::awaitable<void> Server::accept_connections()
 
 asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext context)
 {
-    ++connections_;
-    struct Counted {
-        Server& server;
-        ~Counted()
-        {
-            if (--server.connections_ < server.max_connections_)
-                server.connection_limit_logged_ = false;
-        }
-    } counted{*this};
+    struct Counted {  // counted in by accept_connections
+        std::atomic<std::size_t>& connections;
+        ~Counted() { --connections; }
+    } counted{connections_};
     spdlog::debug("{} connected", describe_peer(context.peer));
     for (;;) {
         RequestBuffer request;
@@ -241,8 +266,10 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
             break;
         protocol::Bytes& reply = *answered;
         if (may_add_keys(request.bytes())) {
-            reschedule_expiry();
-            report_if_keys_changed();
+            co_await run_on(io_, [this] {
+                reschedule_expiry();
+                report_if_keys_changed();
+            });
         }
         if (!is_listing(request.bytes()))
             last_use_ = Clock::now();
@@ -310,23 +337,27 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     co_return true;
 }
 
-// Cancels a prompt if its client hangs up meanwhile: once the socket turns readable, a peek that finds the
-// end of the stream (or an error) cancels. A client that sends its next request instead is not watched
-// further. Shared with the socket wait, which may complete after the prompt has ended.
+// Cancels a prompt if its client hangs up meanwhile: once the socket turns readable (on the connection's
+// loop), a peek that finds the end of the stream (or an error) marks the watch and cancels the prompt on io_.
+// A client that sends its next request instead is not watched further. Shared with the socket wait, which
+// may complete after the prompt has ended.
 struct HangUpWatch {
-    std::shared_ptr<PromptCanceller> canceller = std::make_shared<PromptCanceller>();
-    bool prompt_open = true;
+    std::shared_ptr<PromptCanceller> canceller = std::make_shared<PromptCanceller>();  // io_ only
+    bool prompt_open = true;  // these two: on the connection's loop only
+    bool hung_up = false;
 
-    static void start(Socket& socket, const std::shared_ptr<HangUpWatch>& watch)
+    static void start(Socket& socket, asio::io_context& io, const std::shared_ptr<HangUpWatch>& watch)
     {
-        socket.async_wait(Socket::wait_read, [&socket, watch](const boost::system::error_code& error) {
+        socket.async_wait(Socket::wait_read, [&socket, &io, watch](const boost::system::error_code& error) {
             if (error || !watch->prompt_open)
                 return;  // the prompt ended first (and the socket may be gone)
             std::uint8_t next = 0;
             boost::system::error_code peek_error;
             socket.receive(asio::buffer(&next, 1), Socket::message_peek, peek_error);
-            if (peek_error)
-                watch->canceller->cancel();
+            if (!peek_error)
+                return;
+            watch->hung_up = true;
+            asio::post(io, [watch] { watch->canceller->cancel(); });
         });
     }
     // Ends the watch; true if the client hung up. Never fails.
@@ -335,39 +366,47 @@ struct HangUpWatch {
         prompt_open = false;
         boost::system::error_code ignored;
         socket.cancel(ignored);
-        return canceller->cancelled();
+        return hung_up;
     }
 };
 
-// Answers one request on the worker pool. A request that needs the user (a deferred key's passphrase,
-// a confirmation) is asked about here, on the io thread without blocking it, then finished on the
-// pool, as many times as it asks. Nothing if the client hung up while asked about: its prompt is cancelled.
+// Answers one request on the connection's loop, or on slow_work_ if it may take long. A request that
+// needs the user (a deferred key's passphrase, a confirmation) is asked about on the io thread,
+// without blocking it, then finished on slow_work_ (it may decrypt a key), as many times as it asks.
+// Nothing if the client hung up while asked about: its prompt is cancelled.
 asio::awaitable<std::optional<protocol::Bytes>> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context,
                                                                  Socket& socket)
 {
-    Outcome outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); });
+    auto answer_request = [&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); };
+    Outcome outcome;  // not a ?: with co_await in one arm, which GCC 12 miscompiles (a double free)
+    if (may_take_long(buffer.bytes()))
+        outcome = co_await run_on(slow_work_, answer_request);
+    else
+        outcome = answer_request();
     while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
         PendingPrompt prompt = std::move(*pending);
         auto watch = std::make_shared<HangUpWatch>();
-        HangUpWatch::start(socket, watch);
-        PromptAnswer answer =
-            co_await prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key, watch->canceller);
+        HangUpWatch::start(socket, io_, watch);
+        PromptAnswer answer = co_await asio::co_spawn(
+            io_, prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key, watch->canceller),
+            asio::use_awaitable);
         if (watch->stop(socket)) {
             spdlog::info("{} hung up while its request waited for the user; request dropped",
                          describe_peer(context.peer));
             co_return std::nullopt;
         }
-        outcome = co_await on_workers([&] { return prompt.finish(answer); });
+        outcome = co_await run_on(slow_work_, [&] { return prompt.finish(answer); });
     }
     co_return std::move(std::get<protocol::Bytes>(outcome));
 }
 
-// Runs work() on the worker pool and resumes on the io thread with its result.
-template <class Work>
-asio::awaitable<std::invoke_result_t<Work&>> Server::on_workers(Work work)
+// Runs work() on `context` (io_, where the timers and reports live, or slow_work_) and resumes where
+// it was with its result.
+template <class Context, class Work>
+asio::awaitable<std::invoke_result_t<Work&>> Server::run_on(Context& context, Work work)
 {
     co_return co_await asio::co_spawn(
-        workers_, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
+        context, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
 }
 
 // Forever: calls step(), then sleeps on `timer` until the instant it returned (none = until cancelled).
@@ -401,14 +440,21 @@ void Server::reschedule_expiry()
 // Shields keys as their keep-clear time after the last signature ends; sleeps while all are shielded.
 asio::awaitable<void> Server::shield_idle_keys()
 {
-    co_await run_on_timer(shield_timer_, [this] { return dispatcher_.shield_idle_keys(); });
+    co_await run_on_timer(shield_timer_, [this] {
+        shield_timer_may_sleep_ = true;
+        auto next = dispatcher_.shield_idle_keys();
+        if (next)
+            shield_timer_may_sleep_ = false;
+        return next;
+    });
 }
 
-// After a request that may have unshielded a key, wakes shield_idle_keys() if it is sleeping.
+// After a request that may have unshielded a key, wakes shield_idle_keys() if it may be sleeping
+// with no clear key to wait for. Called on any thread; costs a post only after the keys were shielded.
 void Server::reschedule_shielding()
 {
-    if (shield_timer_.expiry() == Clock::time_point::max())
-        shield_timer_.cancel();
+    if (shield_timer_may_sleep_.exchange(false))
+        asio::post(io_, [this] { shield_timer_.cancel(); });
 }
 
 asio::awaitable<void> Server::stop_on_signal()
@@ -499,14 +545,14 @@ asio::awaitable<void> Server::drop_idle_keys()
         co_return;
     const Clock::duration idle = *session_.drop_after_idle;
     co_await run_on_timer(idle_timer_, [this, idle]() -> std::optional<Clock::time_point> {
-        if (Clock::now() - last_use_ >= idle) {
+        if (Clock::now() - last_use_.load() >= idle) {
             if (std::size_t removed = dispatcher_.remove_all(); removed != 0)
                 spdlog::info("no key used for {} s: removed all {} key(s)",
                              std::chrono::duration_cast<std::chrono::seconds>(idle).count(), removed);
             report_if_keys_changed();
             last_use_ = Clock::now();
         }
-        return last_use_ + idle;
+        return last_use_.load() + idle;
     });
 }
 
@@ -522,6 +568,12 @@ void Server::report_if_keys_changed()
 {
     if (dispatcher_.key_count() != reported_keys_)
         report(ServerEvent::keys_changed);
+}
+
+asio::io_context& Server::next_loop()
+{
+    next_loop_ = (next_loop_ + 1) % loops_.size();
+    return *loops_[next_loop_];
 }
 
 asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration)
@@ -540,6 +592,13 @@ std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono:
     if (failures >= unlock_delay_limit / step)
         return unlock_delay_limit;
     return step * failures;
+}
+
+std::size_t connection_limit(std::size_t descriptor_limit) noexcept
+{
+    constexpr std::size_t reserved = 64;
+    return descriptor_limit > default_max_connections + reserved ? descriptor_limit - reserved
+                                                                 : default_max_connections;
 }
 
 int serve(ServerOptions options)

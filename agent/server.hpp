@@ -41,6 +41,9 @@ struct SessionPolicy {
     std::optional<std::chrono::steady_clock::duration> drop_after_idle;
 };
 
+// Below the usual descriptor limit of 1024, so accept rarely hits EMFILE.
+inline constexpr std::size_t default_max_connections = 1000;
+
 struct ServerOptions {
     // A bound, listening AF_UNIX stream socket; serve() owns and closes it.
     int listen_fd = -1;
@@ -49,7 +52,7 @@ struct ServerOptions {
     // see preload_keys): a file that cannot be added is logged and skipped.
     std::vector<PreloadKey> preload;
     SessionPolicy session;
-    // Threads that run the event loop and the requests (signing included); 0 = one per core.
+    // Threads that serve the connections: read, answer (signing included) and write; 0 = one per core.
     std::size_t worker_threads = 0;
     // How long an askpass prompt (ssh-add -c confirmation, deferred key passphrase) waits for the
     // user before it counts as refused.
@@ -63,9 +66,14 @@ struct ServerOptions {
     // to use from now on, or nullopt to keep the current ones (having logged why). Must not throw.
     std::function<std::optional<LiveSettings>()> reload;
     // Most client connections served at once; a new one beyond it is closed unread (logged once
-    // until the count drops). Usually the descriptor limit comes first; accepting then pauses instead.
-    std::size_t max_connections = 16384;
+    // until the count drops). latchkeyd sets it with connection_limit.
+    std::size_t max_connections = default_max_connections;
 };
+
+// ServerOptions::max_connections for a process allowed `descriptor_limit` open descriptors:
+// default_max_connections, or more where the limit leaves room, keeping 64 descriptors for the listener, key
+// files and askpass pipes. Never fails.
+std::size_t connection_limit(std::size_t descriptor_limit) noexcept;
 
 // Longest a wrong UNLOCK answer is held back.
 inline constexpr std::chrono::steady_clock::duration unlock_delay_limit = std::chrono::seconds(10);
