@@ -1,12 +1,11 @@
-// The event loop: one io_context thread for sockets, timers, signals and prompts; a worker pool (one
-// thread per core) for the dispatcher, so a slow signature never stalls another client.
+// The event loop: one io_context thread for connections, timers, control events and prompts; a worker
+// pool (one thread per core) for the dispatcher, so a slow signature never stalls another client.
 #include "agent/server.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
-#include <csignal>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -16,8 +15,6 @@
 
 #include "agent/asio.hpp"
 #include "agent/askpass_prompt.hpp"
-#include "platform/posix/peer_credentials.hpp"
-#include "platform/posix/process.hpp"
 #include "protocol/message.hpp"
 #include "protocol/message_name.hpp"
 
@@ -26,7 +23,7 @@ namespace latchkey::agent {
 namespace {
 
 namespace asio = boost::asio;
-using Socket = asio::local::stream_protocol::socket;
+using Stream = platform::ByteStream;
 
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 constexpr std::size_t first_body_chunk = 4096;  // a request body is read in doubling steps from here
@@ -56,17 +53,16 @@ public:
 
 private:
     asio::awaitable<void> accept_connections();
-    asio::awaitable<void> serve_connection(Socket socket, ConnectionContext context);
-    asio::awaitable<bool> read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer);
+    asio::awaitable<void> serve_connection(std::unique_ptr<Stream> stream, ConnectionContext context);
+    asio::awaitable<bool> read_request(Stream& stream, RequestBuffer& buffer, const Peer& peer);
     asio::awaitable<protocol::Bytes> dispatch(RequestBuffer& buffer, ConnectionContext& context);
     template <class Step>
     asio::awaitable<void> run_on_timer(asio::steady_timer& timer, Step step);
     asio::awaitable<void> expire_keys();
     asio::awaitable<void> shield_idle_keys();
-    asio::awaitable<void> stop_on_signal();
-    asio::awaitable<void> drop_keys_on_signal();
-    asio::awaitable<void> reload_on_signal();
-    void stop(int signal);
+    asio::awaitable<void> handle_control_events();
+    void reload();
+    void stop(const std::string& cause);
     void report(ServerEvent event);
     void report_if_keys_changed();
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
@@ -84,18 +80,16 @@ private:
     std::function<void(ServerEvent, std::size_t)> report_;
     std::function<std::optional<LiveSettings>()> reload_;
     std::size_t reported_keys_ = 0;
-    asio::io_context io_{1};  // accepting, connections, expiry, shielding, signals, prompts, reports
+    asio::io_context io_{1};  // accepting, connections, expiry, shielding, control events, prompts, reports
     asio::thread_pool workers_;
     SharedPrompts prompts_;  // used on io_ only
     std::size_t max_connections_;
     std::size_t connections_ = 0;           // open client connections
     bool connection_limit_logged_ = false;  // the limit was logged and not left since
-    asio::local::stream_protocol::acceptor acceptor_;
+    std::unique_ptr<platform::Listener> listener_;
     asio::steady_timer expiry_timer_;
     asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
-    asio::signal_set stop_signals_;
-    asio::signal_set drop_signals_;
-    asio::signal_set reload_signals_;
+    std::unique_ptr<platform::ControlEvents> control_events_;
 };
 
 std::size_t worker_count(std::size_t requested)
@@ -126,24 +120,19 @@ Server::Server(const ServerOptions& options)
       workers_(worker_count(options.worker_threads)),
       prompts_(io_.get_executor(), options.confirm_timeout),
       max_connections_(options.max_connections),
-      acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
+      listener_(options.listen(io_)),
       expiry_timer_(io_),
       shield_timer_(io_),
-      stop_signals_(io_, SIGTERM, SIGINT),
-      drop_signals_(io_, SIGUSR1),
-      reload_signals_(io_, SIGHUP)
+      control_events_(platform::control_events(io_))
 {
 }
 
 int Server::run()
 {
-    platform::ignore_broken_pipes();
     asio::co_spawn(io_, accept_connections(), asio::detached);
     asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, shield_idle_keys(), asio::detached);
-    asio::co_spawn(io_, stop_on_signal(), asio::detached);
-    asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
-    asio::co_spawn(io_, reload_on_signal(), asio::detached);
+    asio::co_spawn(io_, handle_control_events(), asio::detached);
     report(ServerEvent::ready);
     io_.run();
     workers_.stop();
@@ -158,7 +147,7 @@ asio::awaitable<void> Server::accept_connections()
     bool accept_failing = false;
     for (;;) {
         boost::system::error_code error;
-        Socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, error));
+        platform::AcceptedStream accepted = co_await listener_->accept(error);
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
@@ -176,24 +165,15 @@ asio::awaitable<void> Server::accept_connections()
             if (!std::exchange(connection_limit_logged_, true))
                 spdlog::warn("closing new connections: {} are open, the most latchkeyd serves at once; "
                              "they are accepted again when one ends", connections_);
-            continue;  // the socket closes as it goes out of scope, unread
+            continue;  // the stream closes as it goes out of scope, unread
         }
-        auto credentials = platform::peer_credentials(socket.native_handle());
-        if (!credentials || !platform::peer_may_connect(credentials->uid)) {
-            spdlog::warn("refused a connection from uid {} ({}): only the agent's own user and root are served",
-                         credentials ? std::to_string(credentials->uid) : "unknown",
-                         credentials ? platform::process_name(credentials->pid) : "unknown process");
-            continue;  // the socket closes as it goes out of scope, unread
-        }
-        Peer peer{credentials->uid, credentials->pid,
-                  spdlog::should_log(spdlog::level::debug) ? platform::process_name(credentials->pid) : std::string()};
-        auto executor = socket.get_executor();
-        asio::co_spawn(executor, serve_connection(std::move(socket), ConnectionContext{std::move(peer)}),
+        Peer peer{accepted.peer.uid, accepted.peer.pid, std::move(accepted.peer.executable)};
+        asio::co_spawn(io_, serve_connection(std::move(accepted.stream), ConnectionContext{std::move(peer)}),
                        asio::detached);
     }
 }
 
-asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext context)
+asio::awaitable<void> Server::serve_connection(std::unique_ptr<Stream> stream, ConnectionContext context)
 {
     ++connections_;
     struct Counted {
@@ -207,7 +187,7 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
     spdlog::debug("{} connected", describe_peer(context.peer));
     for (;;) {
         RequestBuffer request;
-        if (!co_await read_request(socket, request, context.peer))
+        if (!co_await read_request(*stream, request, context.peer))
             break;
         auto started = std::chrono::steady_clock::now();
         unsigned failed_unlocks_before = context.failed_unlocks;
@@ -227,19 +207,18 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
             co_await delay(unlock_delay(context.failed_unlocks, unlock_delay_step_));
         boost::system::error_code error;
         protocol::Bytes framed = protocol::frame(reply);
-        co_await asio::async_write(socket, asio::buffer(framed), asio::redirect_error(asio::use_awaitable, error));
+        co_await stream->write(framed, error);
         if (error)
             break;
     }
     spdlog::debug("{} disconnected", describe_peer(context.peer));
 }
 
-asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer)
+asio::awaitable<bool> Server::read_request(Stream& stream, RequestBuffer& buffer, const Peer& peer)
 {
     boost::system::error_code error;
     std::array<std::uint8_t, protocol::frame_header_size + 1> head{};
-    std::size_t got = co_await asio::async_read(socket, asio::buffer(head.data(), protocol::frame_header_size),
-                                                asio::redirect_error(asio::use_awaitable, error));
+    std::size_t got = co_await stream.read(std::span(head.data(), protocol::frame_header_size), error);
     if (error || got != protocol::frame_header_size)
         co_return false;
     auto length = protocol::decode_frame_length(std::span<const std::uint8_t, protocol::frame_header_size>(
@@ -251,8 +230,7 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     }
     if (*length == 0)
         co_return true;
-    co_await asio::async_read(socket, asio::buffer(&head[protocol::frame_header_size], 1),
-                              asio::redirect_error(asio::use_awaitable, error));
+    co_await stream.read(std::span(&head[protocol::frame_header_size], 1), error);
     if (error)
         co_return false;
     buffer.start(head[protocol::frame_header_size]);
@@ -272,8 +250,7 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
             body[0] = head[protocol::frame_header_size];
             filled = 1;
         }
-        filled += co_await asio::async_read(socket, asio::buffer(body.data() + filled, size - filled),
-                                            asio::redirect_error(asio::use_awaitable, error));
+        filled += co_await stream.read(body.subspan(filled, size - filled), error);
         if (error)
             co_return false;
     }
@@ -343,54 +320,45 @@ void Server::reschedule_shielding()
         shield_timer_.cancel();
 }
 
-asio::awaitable<void> Server::stop_on_signal()
-{
-    boost::system::error_code error;
-    int signal = co_await stop_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
-    if (!error)
-        stop(signal);
-}
-
-void Server::stop(int signal)
-{
-    spdlog::info("signal {} received", signal);
-    report(ServerEvent::stopping);
-    io_.stop();
-}
-
-asio::awaitable<void> Server::drop_keys_on_signal()
+// Stop events end the server; drop-keys events remove every key; reload events apply what reload_
+// returns, or without it stop the server, as ssh-agent does on SIGHUP.
+asio::awaitable<void> Server::handle_control_events()
 {
     for (;;) {
         boost::system::error_code error;
-        co_await drop_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
+        platform::ControlEvent event = co_await control_events_->next(error);
         if (error)
             co_return;
+        if (event.action == platform::ControlAction::stop || (event.action == platform::ControlAction::reload && !reload_)) {
+            stop(event.cause);
+            co_return;
+        }
+        if (event.action == platform::ControlAction::reload) {
+            reload();
+            continue;
+        }
         std::size_t removed = dispatcher_.remove_all();
-        spdlog::info("SIGUSR1: removed all {} key(s)", removed);
+        spdlog::info("{}: removed all {} key(s)", event.cause, removed);
         report_if_keys_changed();
     }
 }
 
-// SIGHUP: without a reload function it stops the server, as ssh-agent does; with one it applies the
-// settings that function returns and keeps every key.
-asio::awaitable<void> Server::reload_on_signal()
+void Server::stop(const std::string& cause)
 {
-    for (;;) {
-        boost::system::error_code error;
-        co_await reload_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
-        if (error)
-            co_return;
-        if (!reload_) {
-            stop(SIGHUP);
-            co_return;
-        }
-        report(ServerEvent::reloading);
-        if (std::optional<LiveSettings> settings = reload_()) {
-            dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
-            prompts_.set_timeout(settings->confirm_timeout);
-        }
-        report(ServerEvent::ready);
+    spdlog::info("{} received", cause);
+    report(ServerEvent::stopping);
+    io_.stop();
+}
+
+// Applies the settings reload_ returns, keeping every key.
+void Server::reload()
+{
+    report(ServerEvent::reloading);
+    if (std::optional<LiveSettings> settings = reload_()) {
+        dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
+        prompts_.set_timeout(settings->confirm_timeout);
     }
+    report(ServerEvent::ready);
 }
 
 void Server::report(ServerEvent event)
