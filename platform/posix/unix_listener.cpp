@@ -4,11 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
+#include "platform/asio_byte_stream.hpp"
 #include "platform/posix/peer_credentials.hpp"
 #include "platform/posix/process.hpp"
 
@@ -19,25 +18,7 @@ namespace {
 namespace asio = boost::asio;
 using Socket = asio::local::stream_protocol::socket;
 
-class UnixStream final : public ByteStream {
-public:
-    explicit UnixStream(Socket socket) : socket_(std::move(socket)) {}
-
-    asio::awaitable<std::size_t> read(std::span<std::uint8_t> bytes, boost::system::error_code& error) override
-    {
-        co_return co_await asio::async_read(socket_, asio::buffer(bytes.data(), bytes.size()),
-                                            asio::redirect_error(asio::use_awaitable, error));
-    }
-
-    asio::awaitable<void> write(std::span<const std::uint8_t> bytes, boost::system::error_code& error) override
-    {
-        co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
-                                   asio::redirect_error(asio::use_awaitable, error));
-    }
-
-private:
-    Socket socket_;
-};
+using UnixStream = AsioByteStream<Socket>;
 
 class UnixListener final : public Listener {
 public:

@@ -4,15 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/windows/overlapped_ptr.hpp>
 #include <boost/asio/windows/stream_handle.hpp>
-#include <boost/asio/write.hpp>
 
 #include <system_error>
 
+#include "platform/asio_byte_stream.hpp"
 #include "platform/askpass_program.hpp"
 #include "platform/windows/user_sid.hpp"
 
@@ -25,30 +24,7 @@ using PipeHandle = asio::windows::stream_handle;
 
 constexpr DWORD pipe_buffer_size = 64 * 1024;
 
-class PipeStream final : public ByteStream {
-public:
-    explicit PipeStream(PipeHandle pipe) : pipe_(std::move(pipe)) {}
-    ~PipeStream() override
-    {
-        if (pipe_.is_open())
-            DisconnectNamedPipe(pipe_.native_handle());
-    }
-
-    asio::awaitable<std::size_t> read(std::span<std::uint8_t> bytes, boost::system::error_code& error) override
-    {
-        co_return co_await asio::async_read(pipe_, asio::buffer(bytes.data(), bytes.size()),
-                                            asio::redirect_error(asio::use_awaitable, error));
-    }
-
-    asio::awaitable<void> write(std::span<const std::uint8_t> bytes, boost::system::error_code& error) override
-    {
-        co_await asio::async_write(pipe_, asio::buffer(bytes.data(), bytes.size()),
-                                   asio::redirect_error(asio::use_awaitable, error));
-    }
-
-private:
-    PipeHandle pipe_;
-};
+using PipeStream = AsioByteStream<PipeHandle>;
 
 // Waits, without blocking the io thread, until a client connects to `pipe` (ConnectNamedPipe, overlapped).
 template <class Token>
