@@ -12,7 +12,7 @@
 #include "agent/keyfiles/key_file.hpp"
 #include "agent/keys/key_factory.hpp"
 #include "agent/keys/verify.hpp"
-#include "platform/posix/askpass.hpp"
+#include "platform/askpass_program.hpp"
 #include "protocol/latchkey_extensions.hpp"
 
 namespace latchkey::agent {

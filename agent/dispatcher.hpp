@@ -15,7 +15,7 @@
 #include "agent/fingerprint.hpp"
 #include "agent/keystore.hpp"
 #include "agent/prompt_answer.hpp"
-#include "platform/posix/askpass.hpp"
+#include "platform/askpass_program.hpp"
 #include "protocol/message.hpp"
 
 namespace latchkey::agent {

@@ -21,6 +21,7 @@
 #include "platform/posix/process.hpp"
 #include "platform/posix/system_log.hpp"
 #include "platform/posix/systemd.hpp"
+#include "platform/posix/unix_listener.hpp"
 #include "platform/posix/unix_socket.hpp"
 
 namespace {
@@ -104,7 +105,7 @@ agent::SessionPolicy session_policy(const agent::Config& config)
 agent::ServerOptions server_options(const Settings& settings, platform::AgentSocket& socket)
 {
     agent::ServerOptions server = agent::server_options(settings.config, settings.options);
-    server.listen_fd = socket.take_listener().release();
+    server.listen = platform::unix_socket_listener(socket.take_listener().release());
     server.dispatcher.daemon_pid = static_cast<std::uint32_t>(platform::current_pid());
     server.dispatcher.version = LATCHKEY_VERSION;
     server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));

@@ -1,4 +1,4 @@
-// The event loops: one io_context thread for accepting, timers, signals and prompts, and one
+// The event loops: one io_context thread for accepting, timers, control events and prompts, and one
 // single-threaded loop per core that runs the read-answer-write loops of the connections dealt to it,
 // so a request is answered on the thread that read it, with no handoff between threads; requests that
 // may take long (may_take_long: RSA signatures, adds, KDFs) go to a pool so the loop keeps serving.
@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <csignal>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -21,8 +20,6 @@
 #include "agent/askpass_prompt.hpp"
 #include "agent/preload.hpp"
 #include "agent/session_watch.hpp"
-#include "platform/posix/peer_credentials.hpp"
-#include "platform/posix/process.hpp"
 #include "protocol/message.hpp"
 #include "protocol/message_name.hpp"
 
@@ -31,7 +28,7 @@ namespace latchkey::agent {
 namespace {
 
 namespace asio = boost::asio;
-using Socket = asio::local::stream_protocol::socket;
+using Stream = platform::ByteStream;
 
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 constexpr std::size_t first_body_chunk = 4096;  // a request body is read in doubling steps from here
@@ -61,18 +58,17 @@ public:
 
 private:
     asio::awaitable<void> accept_connections();
-    asio::awaitable<void> serve_connection(Socket socket, ConnectionContext context);
-    asio::awaitable<bool> read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer);
+    asio::awaitable<void> serve_connection(std::unique_ptr<Stream> stream, ConnectionContext context);
+    asio::awaitable<bool> read_request(Stream& stream, RequestBuffer& buffer, const Peer& peer);
     asio::awaitable<std::optional<protocol::Bytes>> dispatch(RequestBuffer& buffer, ConnectionContext& context,
-                                                             Socket& socket);
+                                                             Stream& stream);
     template <class Step>
     asio::awaitable<void> run_on_timer(asio::steady_timer& timer, Step step);
     asio::awaitable<void> expire_keys();
     asio::awaitable<void> shield_idle_keys();
-    asio::awaitable<void> stop_on_signal();
-    asio::awaitable<void> drop_keys_on_signal();
-    asio::awaitable<void> reload_on_signal();
-    void stop(int signal);
+    asio::awaitable<void> handle_control_events();
+    void reload();
+    void stop(const std::string& cause);
     void report(ServerEvent event);
     void report_if_keys_changed();
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
@@ -109,16 +105,14 @@ private:
     std::vector<std::unique_ptr<asio::io_context>> loops_;  // the connections, one thread each
     std::size_t next_loop_ = 0;                              // io_ only: the loop of the next connection
     asio::thread_pool slow_work_;                            // requests that may take long
-    asio::io_context io_{1};     // accepting, expiry, shielding, signals, prompts, reports
+    asio::io_context io_{1};     // accepting, expiry, shielding, control events, prompts, reports
     SharedPrompts prompts_;      // used on io_ only
     bool connection_limit_logged_ = false;  // io_ only: the limit was logged and not left since
-    asio::local::stream_protocol::acceptor acceptor_;
+    std::unique_ptr<platform::Listener> listener_;
     asio::steady_timer expiry_timer_;
     asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
     asio::steady_timer idle_timer_;    // at the instant the keys have been idle for drop_after_idle
-    asio::signal_set stop_signals_;
-    asio::signal_set drop_signals_;
-    asio::signal_set reload_signals_;
+    std::unique_ptr<platform::ControlEvents> control_events_;
 };
 
 std::vector<std::unique_ptr<asio::io_context>> make_loops(std::size_t requested)
@@ -163,26 +157,21 @@ Server::Server(const ServerOptions& options)
       loops_(make_loops(options.worker_threads)),
       slow_work_(loops_.size()),
       prompts_(io_.get_executor(), options.confirm_timeout),
-      acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
+      listener_(options.listen(io_)),
       expiry_timer_(io_),
       shield_timer_(io_),
       idle_timer_(io_),
-      stop_signals_(io_, SIGTERM, SIGINT),
-      drop_signals_(io_, SIGUSR1),
-      reload_signals_(io_, SIGHUP)
+      control_events_(platform::control_events(io_))
 {
 }
 
 int Server::run()
 {
-    platform::ignore_broken_pipes();
     preload(preload_);
     asio::co_spawn(io_, accept_connections(), asio::detached);
     asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, shield_idle_keys(), asio::detached);
-    asio::co_spawn(io_, stop_on_signal(), asio::detached);
-    asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
-    asio::co_spawn(io_, reload_on_signal(), asio::detached);
+    asio::co_spawn(io_, handle_control_events(), asio::detached);
     asio::co_spawn(io_, follow_logind(), asio::detached);
     asio::co_spawn(io_, drop_idle_keys(), asio::detached);
     report(ServerEvent::ready);
@@ -210,8 +199,9 @@ asio::awaitable<void> Server::accept_connections()
     bool accept_failing = false;
     for (;;) {
         boost::system::error_code error;
-        // The connection lives on one connection loop: its reads, answers and writes run there.
-        Socket socket = co_await acceptor_.async_accept(next_loop(), asio::redirect_error(asio::use_awaitable, error));
+        // The connection lives on one connection loop (where the platform allows): its reads, answers and
+        // writes run there.
+        platform::AcceptedStream accepted = co_await listener_->accept(next_loop(), error);
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
@@ -229,26 +219,18 @@ asio::awaitable<void> Server::accept_connections()
             if (!std::exchange(connection_limit_logged_, true))
                 spdlog::warn("closing new connections: {} are open, the most latchkeyd serves at once; "
                              "they are accepted again when one ends", connections_.load());
-            continue;  // the socket closes as it goes out of scope, unread
+            continue;  // the stream closes as it goes out of scope, unread
         }
         connection_limit_logged_ = false;
-        auto credentials = platform::peer_credentials(socket.native_handle());
-        if (!credentials || !platform::peer_may_connect(credentials->uid)) {
-            spdlog::warn("refused a connection from uid {} ({}): only the agent's own user and root are served",
-                         credentials ? std::to_string(credentials->uid) : "unknown",
-                         credentials ? platform::process_name(credentials->pid) : "unknown process");
-            continue;  // the socket closes as it goes out of scope, unread
-        }
-        Peer peer{credentials->uid, credentials->pid,
-                  spdlog::should_log(spdlog::level::debug) ? platform::process_name(credentials->pid) : std::string()};
+        Peer peer{accepted.peer.uid, accepted.peer.pid, std::move(accepted.peer.executable)};
         ++connections_;
-        auto executor = socket.get_executor();
-        asio::co_spawn(executor, serve_connection(std::move(socket), ConnectionContext{std::move(peer)}),
+        auto executor = accepted.stream->executor();
+        asio::co_spawn(executor, serve_connection(std::move(accepted.stream), ConnectionContext{std::move(peer)}),
                        asio::detached);
     }
 }
 
-asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext context)
+asio::awaitable<void> Server::serve_connection(std::unique_ptr<Stream> stream, ConnectionContext context)
 {
     struct Counted {  // counted in by accept_connections
         std::atomic<std::size_t>& connections;
@@ -257,11 +239,11 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
     spdlog::debug("{} connected", describe_peer(context.peer));
     for (;;) {
         RequestBuffer request;
-        if (!co_await read_request(socket, request, context.peer))
+        if (!co_await read_request(*stream, request, context.peer))
             break;
         auto started = std::chrono::steady_clock::now();
         unsigned failed_unlocks_before = context.failed_unlocks;
-        std::optional<protocol::Bytes> answered = co_await dispatch(request, context, socket);
+        std::optional<protocol::Bytes> answered = co_await dispatch(request, context, *stream);
         if (!answered)
             break;
         protocol::Bytes& reply = *answered;
@@ -284,19 +266,18 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
             co_await delay(unlock_delay(context.failed_unlocks, unlock_delay_step_));
         boost::system::error_code error;
         protocol::Bytes framed = protocol::frame(reply);
-        co_await asio::async_write(socket, asio::buffer(framed), asio::redirect_error(asio::use_awaitable, error));
+        co_await stream->write(framed, error);
         if (error)
             break;
     }
     spdlog::debug("{} disconnected", describe_peer(context.peer));
 }
 
-asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer)
+asio::awaitable<bool> Server::read_request(Stream& stream, RequestBuffer& buffer, const Peer& peer)
 {
     boost::system::error_code error;
     std::array<std::uint8_t, protocol::frame_header_size + 1> head{};
-    std::size_t got = co_await asio::async_read(socket, asio::buffer(head.data(), protocol::frame_header_size),
-                                                asio::redirect_error(asio::use_awaitable, error));
+    std::size_t got = co_await stream.read(std::span(head.data(), protocol::frame_header_size), error);
     if (error || got != protocol::frame_header_size)
         co_return false;
     auto length = protocol::decode_frame_length(std::span<const std::uint8_t, protocol::frame_header_size>(
@@ -308,8 +289,7 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     }
     if (*length == 0)
         co_return true;
-    co_await asio::async_read(socket, asio::buffer(&head[protocol::frame_header_size], 1),
-                              asio::redirect_error(asio::use_awaitable, error));
+    co_await stream.read(std::span(&head[protocol::frame_header_size], 1), error);
     if (error)
         co_return false;
     buffer.start(head[protocol::frame_header_size]);
@@ -329,43 +309,30 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
             body[0] = head[protocol::frame_header_size];
             filled = 1;
         }
-        filled += co_await asio::async_read(socket, asio::buffer(body.data() + filled, size - filled),
-                                            asio::redirect_error(asio::use_awaitable, error));
+        filled += co_await stream.read(body.subspan(filled, size - filled), error);
         if (error)
             co_return false;
     }
     co_return true;
 }
 
-// Cancels a prompt if its client hangs up meanwhile: once the socket turns readable (on the connection's
-// loop), a peek that finds the end of the stream (or an error) marks the watch and cancels the prompt on io_.
-// A client that sends its next request instead is not watched further. Shared with the socket wait, which
-// may complete after the prompt has ended.
+// Cancels a prompt if its client hangs up meanwhile: the stream's hang-up watch (on the connection's loop)
+// marks it and cancels the prompt on io_.
 struct HangUpWatch {
     std::shared_ptr<PromptCanceller> canceller = std::make_shared<PromptCanceller>();  // io_ only
-    bool prompt_open = true;  // these two: on the connection's loop only
-    bool hung_up = false;
+    bool hung_up = false;  // on the connection's loop only
 
-    static void start(Socket& socket, asio::io_context& io, const std::shared_ptr<HangUpWatch>& watch)
+    static void start(Stream& stream, asio::io_context& io, const std::shared_ptr<HangUpWatch>& watch)
     {
-        socket.async_wait(Socket::wait_read, [&socket, &io, watch](const boost::system::error_code& error) {
-            if (error || !watch->prompt_open)
-                return;  // the prompt ended first (and the socket may be gone)
-            std::uint8_t next = 0;
-            boost::system::error_code peek_error;
-            socket.receive(asio::buffer(&next, 1), Socket::message_peek, peek_error);
-            if (!peek_error)
-                return;
+        stream.watch_hang_up([&io, watch] {
             watch->hung_up = true;
             asio::post(io, [watch] { watch->canceller->cancel(); });
         });
     }
     // Ends the watch; true if the client hung up. Never fails.
-    bool stop(Socket& socket)
+    bool stop(Stream& stream)
     {
-        prompt_open = false;
-        boost::system::error_code ignored;
-        socket.cancel(ignored);
+        stream.stop_hang_up_watch();
         return hung_up;
     }
 };
@@ -375,7 +342,7 @@ struct HangUpWatch {
 // without blocking it, then finished on slow_work_ (it may decrypt a key), as many times as it asks.
 // Nothing if the client hung up while asked about: its prompt is cancelled.
 asio::awaitable<std::optional<protocol::Bytes>> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context,
-                                                                 Socket& socket)
+                                                                 Stream& stream)
 {
     auto answer_request = [&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); };
     Outcome outcome;  // not a ?: with co_await in one arm, which GCC 12 miscompiles (a double free)
@@ -386,11 +353,11 @@ asio::awaitable<std::optional<protocol::Bytes>> Server::dispatch(RequestBuffer& 
     while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
         PendingPrompt prompt = std::move(*pending);
         auto watch = std::make_shared<HangUpWatch>();
-        HangUpWatch::start(socket, io_, watch);
+        HangUpWatch::start(stream, io_, watch);
         PromptAnswer answer = co_await asio::co_spawn(
             io_, prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key, watch->canceller),
             asio::use_awaitable);
-        if (watch->stop(socket)) {
+        if (watch->stop(stream)) {
             spdlog::info("{} hung up while its request waited for the user; request dropped",
                          describe_peer(context.peer));
             co_return std::nullopt;
@@ -457,55 +424,47 @@ void Server::reschedule_shielding()
         asio::post(io_, [this] { shield_timer_.cancel(); });
 }
 
-asio::awaitable<void> Server::stop_on_signal()
-{
-    boost::system::error_code error;
-    int signal = co_await stop_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
-    if (!error)
-        stop(signal);
-}
-
-void Server::stop(int signal)
-{
-    spdlog::info("signal {} received", signal);
-    report(ServerEvent::stopping);
-    io_.stop();
-}
-
-asio::awaitable<void> Server::drop_keys_on_signal()
+// Stop events end the server; drop-keys events remove every key; reload events apply what reload_
+// returns, or without it stop the server, as ssh-agent does on SIGHUP.
+asio::awaitable<void> Server::handle_control_events()
 {
     for (;;) {
         boost::system::error_code error;
-        co_await drop_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
+        platform::ControlEvent event = co_await control_events_->next(error);
         if (error)
             co_return;
+        if (event.action == platform::ControlAction::stop ||
+            (event.action == platform::ControlAction::reload && !reload_)) {
+            stop(event.cause);
+            co_return;
+        }
+        if (event.action == platform::ControlAction::reload) {
+            reload();
+            continue;
+        }
         std::size_t removed = dispatcher_.remove_all();
-        spdlog::info("SIGUSR1: removed all {} key(s)", removed);
+        spdlog::info("{}: removed all {} key(s)", event.cause, removed);
         report_if_keys_changed();
     }
 }
 
-// SIGHUP: without a reload function it stops the server, as ssh-agent does; with one it applies the
-// settings that function returns and keeps every key.
-asio::awaitable<void> Server::reload_on_signal()
+void Server::stop(const std::string& cause)
 {
-    for (;;) {
-        boost::system::error_code error;
-        co_await reload_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
-        if (error)
-            co_return;
-        if (!reload_) {
-            stop(SIGHUP);
-            co_return;
-        }
-        report(ServerEvent::reloading);
-        if (std::optional<LiveSettings> settings = reload_()) {
-            dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
-            prompts_.set_timeout(settings->confirm_timeout);
-            preload(settings->new_keys);
-        }
-        report(ServerEvent::ready);
+    spdlog::info("{} received", cause);
+    report(ServerEvent::stopping);
+    io_.stop();
+}
+
+// Applies the settings reload_ returns, keeping every key, and preloads the keys new in the configuration.
+void Server::reload()
+{
+    report(ServerEvent::reloading);
+    if (std::optional<LiveSettings> settings = reload_()) {
+        dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
+        prompts_.set_timeout(settings->confirm_timeout);
+        preload(settings->new_keys);
     }
+    report(ServerEvent::ready);
 }
 
 // Adds config.toml's keys (deferred) and arms the expiry timer for their lifetimes.

@@ -1,4 +1,4 @@
-// The agent's event loop: accepts connections on a listening Unix socket and answers requests.
+// The agent's event loop: accepts connections from a platform listener and answers requests.
 #pragma once
 
 #include <chrono>
@@ -11,6 +11,7 @@
 
 #include "agent/config.hpp"
 #include "agent/dispatcher.hpp"
+#include "platform/listener.hpp"
 
 namespace latchkey::platform {
 class LogindWatch;
@@ -45,8 +46,8 @@ struct SessionPolicy {
 inline constexpr std::size_t default_max_connections = 1000;
 
 struct ServerOptions {
-    // A bound, listening AF_UNIX stream socket; serve() owns and closes it.
-    int listen_fd = -1;
+    // Makes the listener to serve (platform::unix_socket_listener, the Windows pipe listener); required.
+    platform::ListenerFactory listen;
     DispatcherOptions dispatcher;
     // Key files added deferred before the first connection is served (config.toml's [[key]] tables;
     // see preload_keys): a file that cannot be added is logged and skipped.
@@ -62,7 +63,7 @@ struct ServerOptions {
     std::chrono::steady_clock::duration unlock_delay_step = std::chrono::milliseconds(100);
     // Called on the event loop with each event and the number of keys then held; must not throw.
     std::function<void(ServerEvent, std::size_t key_count)> report;
-    // If set, SIGHUP calls it (on the event loop) instead of stopping the server: it returns the settings
+    // If set, a reload event (SIGHUP) calls it (on the event loop) instead of stopping the server: it returns the settings
     // to use from now on, or nullopt to keep the current ones (having logged why). Must not throw.
     std::function<std::optional<LiveSettings>()> reload;
     // Most client connections served at once; a new one beyond it is closed unread (logged once
@@ -82,10 +83,11 @@ inline constexpr std::chrono::steady_clock::duration unlock_delay_limit = std::c
 // failures × step, at most unlock_delay_limit. Never fails.
 std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono::steady_clock::duration step) noexcept;
 
-// Serves the ssh-agent protocol on options.listen_fd until SIGTERM, SIGINT or (without options.reload)
-// SIGHUP arrives; SIGUSR1 drops every key and keeps serving. Connections from a uid other than the
-// daemon's own or root are closed unread and logged. Every key is wiped before it returns. Returns the process
-// exit status (0 after a signal). Throws std::system_error if the event loop cannot be set up.
+// Serves the ssh-agent protocol on the listener options.listen makes until a stop event (SIGTERM, SIGINT;
+// see platform::control_events) or, without options.reload, a reload event (SIGHUP) arrives; a drop-keys
+// event (SIGUSR1) drops every key and keeps serving. The listener has already refused peers of another
+// user. Every key is wiped before it returns. Returns the process exit status (0 after a stop event).
+// Throws std::system_error if the event loop or the listener cannot be set up.
 int serve(ServerOptions options);
 
 }  // namespace latchkey::agent

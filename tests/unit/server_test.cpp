@@ -26,6 +26,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/server.hpp"
+#include "platform/posix/unix_listener.hpp"
 #include "protocol/message.hpp"
 #include "tests/support/test_data.hpp"
 
@@ -131,7 +132,7 @@ public:
         std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
         REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
         REQUIRE(::listen(fd, 256) == 0);
-        options.listen_fd = fd;
+        options.listen = platform::unix_socket_listener(fd);
         options.worker_threads = 2;
         result_ = std::async(std::launch::async, [options] { return agent::serve(options); });
     }
