@@ -21,7 +21,7 @@ constexpr const char* user_interface = "org.freedesktop.login1.User";
 
 // An sd_bus_error freed on every path; message() is the bus's own words, else strerror.
 struct BusError {
-    sd_bus_error error = SD_BUS_ERROR_NULL;
+    sd_bus_error error{};  // SD_BUS_ERROR_NULL, whose compound literal clang rejects in C++
     ~BusError() { sd_bus_error_free(&error); }
     std::string message(int result) const
     {
