@@ -198,6 +198,18 @@ askpass_script() {
     chmod 700 "$1"
 }
 
+# private_config: points XDG_CONFIG_HOME into $TMP and sets CONFIG to latchkeyd's config.toml there.
+private_config() {
+    export XDG_CONFIG_HOME=$TMP/config
+    CONFIG=$XDG_CONFIG_HOME/latchkey/config.toml
+    mkdir -p "$XDG_CONFIG_HOME/latchkey"
+}
+
+# write_config ASKPASS: writes $CONFIG: a [confirm] table naming ASKPASS, then the TOML read from stdin.
+write_config() {
+    { printf '[confirm]\naskpass = "%s"\n\n' "$1" && cat; } >"$CONFIG"
+}
+
 # no_tty COMMAND...: runs COMMAND without a controlling terminal and with stdin from /dev/null,
 # so that OpenSSH's tools ask through SSH_ASKPASS.
 no_tty() {

@@ -30,13 +30,8 @@ chmod 700 "$askpass"
 : >"$TMP/asked"
 asked() { grep -c . "$TMP/asked" || true; }
 
-export XDG_CONFIG_HOME=$TMP/config
-CONFIG=$XDG_CONFIG_HOME/latchkey/config.toml
-mkdir -p "$XDG_CONFIG_HOME/latchkey"
-cat >"$CONFIG" <<TOML
-[confirm]
-askpass = "$askpass"
-
+private_config
+write_config "$askpass" <<TOML
 [[key]]
 path = "$KEYS/id_encrypted"
 
@@ -93,10 +88,7 @@ ssh_login || fail "second login failed: $OUT"
 assert_eq 1 "$(asked)" "askpass runs after the second login"
 
 step "SIGHUP: a newly listed key is preloaded; the loaded ones stay, decrypted; a removed one stays too"
-cat >"$CONFIG" <<TOML
-[confirm]
-askpass = "$askpass"
-
+write_config "$askpass" <<TOML
 [[key]]
 path = "$KEYS/id_encrypted"
 

@@ -61,13 +61,8 @@ listed() { ssh-add -l 2>/dev/null || true; }
 holds() { [[ "$(listed)" == *"$1"* ]]; }
 holds_none() { [ "$(listed)" == "The agent has no identities." ]; }
 
-export XDG_CONFIG_HOME=$TMP/config
-CONFIG=$XDG_CONFIG_HOME/latchkey/config.toml
-mkdir -p "$XDG_CONFIG_HOME/latchkey"
-cat >"$CONFIG" <<TOML
-[confirm]
-askpass = "$askpass"
-
+private_config
+write_config "$askpass" <<TOML
 [session]
 on_suspend = "drop"
 on_screen_lock = "lock"

@@ -9,9 +9,7 @@ require systemd-socket-activate python3
 KEYS=$TMP/keys
 copy_keys "$KEYS"
 cd "$KEYS"
-export XDG_CONFIG_HOME=$TMP/config
-CONFIG=$XDG_CONFIG_HOME/latchkey/config.toml
-mkdir -p "$XDG_CONFIG_HOME/latchkey"
+private_config
 # Two askpass programs that confirm and note which of them config.toml chose.
 for name in first second; do
     printf '#!/bin/sh\necho %s >>"%s"\necho yes\n' "$name" "$TMP/asked" >"$TMP/askpass-$name"
