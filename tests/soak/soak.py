@@ -145,6 +145,7 @@ class Client:
 
     def __init__(self, reader, writer):
         self.reader, self.writer = reader, writer
+        self.broken = False  # a request on it failed or went unanswered: its framing can no longer be trusted
 
     full_backlog_waits = 0  # connects that found the agent's listen backlog full and tried again
 
@@ -236,6 +237,13 @@ class Soak:
         client.close()
         self.open_connections -= 1
 
+    async def usable(self, client):
+        """client, or a new connection in place of it once a request on it has failed (as ssh would)."""
+        if not client.broken:
+            return client
+        self.disconnect(client)
+        return await self.connect()
+
     async def ask(self, client, body, what):
         """Sends one well-formed request; returns (reply, may_refuse) or (None, _) after recording a failure."""
         before = self.lock.snapshot()
@@ -244,9 +252,11 @@ class Soak:
             reply = await asyncio.wait_for(client.request(body), REPLY_TIMEOUT)
         except asyncio.TimeoutError:
             self.stats.fail("%s: no answer within %.0f s" % (what, REPLY_TIMEOUT))
+            client.broken = True
             return None, True
         except (OSError, asyncio.IncompleteReadError) as e:
             self.stats.fail("%s: connection failed: %s" % (what, e))
+            client.broken = True
             return None, True
         self.stats.answered += 1
         return reply, self.lock.may_refuse(before)
@@ -274,6 +284,7 @@ class Soak:
         rng = random.Random(index)
         client = await self.connect()
         while not self.stop.is_set():
+            client = await self.usable(client)
             key = rng.choice(self.stable)
             await self.check_signature(client, key, rng, "signer %d" % index)
             if rng.random() < 0.02:  # sometimes reconnect, as ssh does per session
@@ -285,6 +296,7 @@ class Soak:
         client = await self.connect()
         wanted = {key.blob for key in self.stable}
         while not self.stop.is_set():
+            client = await self.usable(client)
             reply, may_refuse = await self.ask(client, LIST, "lister %d" % index)
             if reply is not None:
                 try:
@@ -303,6 +315,7 @@ class Soak:
         rng = random.Random(certificate.name)
         client = await self.connect()
         while not self.stop.is_set():
+            client = await self.usable(client)
             reply, may_refuse = await self.ask(client, capture("add-%s-cert" % key.name), "add " + certificate.name)
             if reply is None:
                 continue
@@ -322,6 +335,7 @@ class Soak:
         rng = random.Random(7)
         client = await self.connect()
         while not self.stop.is_set():
+            client = await self.usable(client)
             await asyncio.sleep(rng.uniform(1.0, 3.0))
             self.lock.possible = True
             self.lock.epoch += 1
