@@ -50,6 +50,11 @@ def main():
                     check(run["verified"] > 0, f"{case_id}/{agent}: no signature verified")
             if case_id == "idle-sign":
                 check(all(run["idle_connections"] == 200 for run in runs), f"{case_id}/{agent}: idle connections")
+    last_vs_only = results["last_key_vs_only_key"]
+    check(last_vs_only is not None and set(last_vs_only) == {"last", "only"}, "no last-key against only-key figures")
+    for name, summary in last_vs_only.items():
+        check(summary["failures"] == 0 and summary["requests"] > 0 and summary["verified"] > 0,
+              f"last-key against only-key, {name}: {summary}")
     for agent in agents:
         for stage in ("idle", "before_storm", "after_storm", "keys"):
             memory = results["memory"][agent][stage]
