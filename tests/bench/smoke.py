@@ -56,7 +56,7 @@ def main():
         check(summary["failures"] == 0 and summary["requests"] > 0 and summary["verified"] > 0,
               f"last-key against only-key, {name}: {summary}")
     for agent in agents:
-        for stage in ("idle", "before_storm", "after_storm", "keys"):
+        for stage in ("idle", "before_storm", "after_storm", "fresh", "keys"):
             memory = results["memory"][agent][stage]
             check(memory["VmRSS"] > 0 and memory["VmLck"] >= 0, f"{agent} {stage}: bad memory figures {memory}")
         check(results["start_to_first_answer_us"][agent] > 0, f"{agent}: no start time")
