@@ -18,8 +18,10 @@
 
 #include "agent/asio.hpp"
 #include "agent/askpass_prompt.hpp"
+#include "agent/connection_count.hpp"
 #include "agent/preload.hpp"
 #include "agent/session_watch.hpp"
+#include "platform/heap.hpp"
 #include "protocol/message.hpp"
 #include "protocol/message_name.hpp"
 
@@ -53,17 +55,19 @@ struct RequestBuffer {
 
 // A client connection, shared by whatever waits on it: between requests, only the pending read of the next
 // request's first byte holds it, so an idle connection costs this object, its stream and that read, and no
-// coroutine frame. Counted in Server::connections_ while it lives.
+// coroutine frame. Counted in Server::connections_ while it lives; the close that ends a burst of connections
+// has the heap's free pages handed back to the system on `io` (the accepting thread: it takes milliseconds).
 struct Connection {
     std::unique_ptr<Stream> stream;
     ConnectionContext context;
-    std::atomic<std::size_t>& count;
+    ConnectionCount& count;
+    asio::io_context& io;
     std::array<std::uint8_t, 1> first_byte{};  // of the next request's frame, read while idle
 
-    Connection(std::unique_ptr<Stream> accepted, Peer peer, std::atomic<std::size_t>& counter)
-        : stream(std::move(accepted)), context{std::move(peer)}, count(counter)
+    Connection(std::unique_ptr<Stream> accepted, Peer peer, ConnectionCount& counter, asio::io_context& server_io)
+        : stream(std::move(accepted)), context{std::move(peer)}, count(counter), io(server_io)
     {
-        ++count;
+        count.opened();
     }
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -118,7 +122,7 @@ private:
     std::atomic<Clock::time_point> last_use_ = Clock::now();  // of a key: the last request other than a listing
     std::size_t reported_keys_ = 0;  // io_ only
     std::size_t max_connections_;
-    std::atomic<std::size_t> connections_ = 0;  // open client connections
+    ConnectionCount connections_;  // open client connections
     // Set by the shielding timer's step before it looks for clear keys; a request that finds it set
     // wakes that timer, since it may have unshielded a key after the step looked.
     std::atomic<bool> shield_timer_may_sleep_ = false;
@@ -168,7 +172,8 @@ std::string describe_peer(const Peer& peer)
 Connection::~Connection()
 {
     spdlog::debug("{} disconnected", describe_peer(context.peer));
-    --count;
+    if (count.closed())  // never once run() has left io_, which may then be gone
+        asio::post(io, [] { platform::release_free_heap(); });
 }
 
 Server::Server(const ServerOptions& options)
@@ -210,6 +215,7 @@ int Server::run()
             });
         }
         io_.run();
+        connections_.stop_bursts();  // the connections closing from now on post nothing to io_
         for (auto& loop : loops_)
             loop->stop();
     }  // joins the threads
@@ -250,7 +256,7 @@ asio::awaitable<void> Server::accept_connections()
         connection_limit_logged_ = false;
         Peer peer{accepted.peer.uid, accepted.peer.pid, std::move(accepted.peer.executable)};
         spdlog::debug("{} connected", describe_peer(peer));
-        auto connection = std::make_shared<Connection>(std::move(accepted.stream), std::move(peer), connections_);
+        auto connection = std::make_shared<Connection>(std::move(accepted.stream), std::move(peer), connections_, io_);
         // Its reads are started on its own loop, which runs them.
         asio::post(connection->stream->executor(), [this, connection] { await_request(connection); });
     }
