@@ -18,8 +18,10 @@
 
 #include "agent/asio.hpp"
 #include "agent/askpass_prompt.hpp"
+#include "agent/connection_count.hpp"
 #include "agent/preload.hpp"
 #include "agent/session_watch.hpp"
+#include "platform/heap.hpp"
 #include "protocol/message.hpp"
 #include "protocol/message_name.hpp"
 
@@ -51,6 +53,27 @@ struct RequestBuffer {
     std::span<std::uint8_t> bytes() { return is_secret ? secret.view() : std::span<std::uint8_t>(plain); }
 };
 
+// A client connection, shared by whatever waits on it: between requests, only the pending read of the next
+// request's first byte holds it, so an idle connection costs this object, its stream and that read, and no
+// coroutine frame. Counted in Server::connections_ while it lives; the close that ends a burst of connections
+// has the heap's free pages handed back to the system on `io` (the accepting thread: it takes milliseconds).
+struct Connection {
+    std::unique_ptr<Stream> stream;
+    ConnectionContext context;
+    ConnectionCount& count;
+    asio::io_context& io;
+    std::array<std::uint8_t, 1> first_byte{};  // of the next request's frame, read while idle
+
+    Connection(std::unique_ptr<Stream> accepted, Peer peer, ConnectionCount& counter, asio::io_context& server_io)
+        : stream(std::move(accepted)), context{std::move(peer)}, count(counter), io(server_io)
+    {
+        count.opened();
+    }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    ~Connection();
+};
+
 class Server {
 public:
     explicit Server(const ServerOptions& options);
@@ -58,8 +81,9 @@ public:
 
 private:
     asio::awaitable<void> accept_connections();
-    asio::awaitable<void> serve_connection(std::unique_ptr<Stream> stream, ConnectionContext context);
-    asio::awaitable<bool> read_request(Stream& stream, RequestBuffer& buffer, const Peer& peer);
+    void await_request(std::shared_ptr<Connection> connection);
+    asio::awaitable<void> serve_request(std::shared_ptr<Connection> connection);
+    asio::awaitable<bool> read_request(Stream& stream, std::uint8_t first_byte, RequestBuffer& buffer, const Peer& peer);
     asio::awaitable<std::optional<protocol::Bytes>> dispatch(RequestBuffer& buffer, ConnectionContext& context,
                                                              Stream& stream);
     template <class Step>
@@ -85,8 +109,8 @@ private:
     asio::io_context& next_loop();
 
     // Declared in destruction order: io_ and slow_work_ (and every coroutine frame in them, which may
-    // own a connection's frame) go first, then the connection loops with the connections' frames,
-    // which refer to the dispatcher and the counter.
+    // own a connection) go first, then the connection loops with the connections' pending reads and
+    // frames, which refer to the dispatcher and the counter.
     Keystore keystore_;
     Dispatcher dispatcher_;
     std::chrono::steady_clock::duration unlock_delay_step_;
@@ -98,7 +122,7 @@ private:
     std::atomic<Clock::time_point> last_use_ = Clock::now();  // of a key: the last request other than a listing
     std::size_t reported_keys_ = 0;  // io_ only
     std::size_t max_connections_;
-    std::atomic<std::size_t> connections_ = 0;  // open client connections
+    ConnectionCount connections_;  // open client connections
     // Set by the shielding timer's step before it looks for clear keys; a request that finds it set
     // wakes that timer, since it may have unshielded a key after the step looked.
     std::atomic<bool> shield_timer_may_sleep_ = false;
@@ -145,6 +169,13 @@ std::string describe_peer(const Peer& peer)
     return "pid " + std::to_string(peer.pid) + " (" + (peer.executable.empty() ? "?" : peer.executable) + ")";
 }
 
+Connection::~Connection()
+{
+    spdlog::debug("{} disconnected", describe_peer(context.peer));
+    if (count.closed())  // never once run() has left io_, which may then be gone
+        asio::post(io, [] { platform::release_free_heap(); });
+}
+
 Server::Server(const ServerOptions& options)
     : dispatcher_(keystore_, options.dispatcher),
       unlock_delay_step_(options.unlock_delay_step),
@@ -184,6 +215,7 @@ int Server::run()
             });
         }
         io_.run();
+        connections_.stop_bursts();  // the connections closing from now on post nothing to io_
         for (auto& loop : loops_)
             loop->stop();
     }  // joins the threads
@@ -223,62 +255,72 @@ asio::awaitable<void> Server::accept_connections()
         }
         connection_limit_logged_ = false;
         Peer peer{accepted.peer.uid, accepted.peer.pid, std::move(accepted.peer.executable)};
-        ++connections_;
-        auto executor = accepted.stream->executor();
-        asio::co_spawn(executor, serve_connection(std::move(accepted.stream), ConnectionContext{std::move(peer)}),
-                       asio::detached);
+        spdlog::debug("{} connected", describe_peer(peer));
+        auto connection = std::make_shared<Connection>(std::move(accepted.stream), std::move(peer), connections_, io_);
+        // Its reads are started on its own loop, which runs them.
+        asio::post(connection->stream->executor(), [this, connection] { await_request(connection); });
     }
 }
 
-asio::awaitable<void> Server::serve_connection(std::unique_ptr<Stream> stream, ConnectionContext context)
+// Waits for the first byte of the connection's next request without a coroutine, then serves the request;
+// the connection closes (as the last reference to it goes) when the client hangs up or the read fails.
+void Server::await_request(std::shared_ptr<Connection> connection)
 {
-    struct Counted {  // counted in by accept_connections
-        std::atomic<std::size_t>& connections;
-        ~Counted() { --connections; }
-    } counted{connections_};
-    spdlog::debug("{} connected", describe_peer(context.peer));
-    for (;;) {
-        RequestBuffer request;
-        if (!co_await read_request(*stream, request, context.peer))
-            break;
-        auto started = std::chrono::steady_clock::now();
-        unsigned failed_unlocks_before = context.failed_unlocks;
-        std::optional<protocol::Bytes> answered = co_await dispatch(request, context, *stream);
-        if (!answered)
-            break;
-        protocol::Bytes& reply = *answered;
-        if (may_add_keys(request.bytes())) {
-            co_await run_on(io_, [this] {
-                reschedule_expiry();
-                report_if_keys_changed();
-            });
-        }
-        if (!is_listing(request.bytes()))
-            last_use_ = Clock::now();
-        reschedule_shielding();
-        if (spdlog::should_log(spdlog::level::debug)) {
-            auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-            spdlog::debug("{}: {} -> {} in {:.3f} ms", describe_peer(context.peer),
-                          protocol::message_type_name(request.bytes().empty() ? 0 : request.bytes()[0]),
-                          protocol::message_type_name(reply.empty() ? 0 : reply[0]), micros.count() / 1000.0);
-        }
-        if (context.failed_unlocks > failed_unlocks_before)
-            co_await delay(unlock_delay(context.failed_unlocks, unlock_delay_step_));
-        boost::system::error_code error;
-        protocol::Bytes framed = protocol::frame(reply);
-        co_await stream->write(framed, error);
-        if (error)
-            break;
-    }
-    spdlog::debug("{} disconnected", describe_peer(context.peer));
+    Stream& stream = *connection->stream;
+    std::span<std::uint8_t> first_byte(connection->first_byte);
+    stream.read_then(first_byte, [this, connection](const boost::system::error_code& error, std::size_t) {
+        if (!error)
+            asio::co_spawn(connection->stream->executor(), serve_request(connection), asio::detached);
+    });
 }
 
-asio::awaitable<bool> Server::read_request(Stream& stream, RequestBuffer& buffer, const Peer& peer)
+// Reads, answers and writes one request whose first byte has arrived, then waits for the next.
+asio::awaitable<void> Server::serve_request(std::shared_ptr<Connection> connection)
+{
+    Stream& stream = *connection->stream;
+    ConnectionContext& context = connection->context;
+    RequestBuffer request;
+    if (!co_await read_request(stream, connection->first_byte[0], request, context.peer))
+        co_return;
+    auto started = std::chrono::steady_clock::now();
+    unsigned failed_unlocks_before = context.failed_unlocks;
+    std::optional<protocol::Bytes> answered = co_await dispatch(request, context, stream);
+    if (!answered)
+        co_return;
+    protocol::Bytes& reply = *answered;
+    if (may_add_keys(request.bytes())) {
+        co_await run_on(io_, [this] {
+            reschedule_expiry();
+            report_if_keys_changed();
+        });
+    }
+    if (!is_listing(request.bytes()))
+        last_use_ = Clock::now();
+    reschedule_shielding();
+    if (spdlog::should_log(spdlog::level::debug)) {
+        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        spdlog::debug("{}: {} -> {} in {:.3f} ms", describe_peer(context.peer),
+                      protocol::message_type_name(request.bytes().empty() ? 0 : request.bytes()[0]),
+                      protocol::message_type_name(reply.empty() ? 0 : reply[0]), micros.count() / 1000.0);
+    }
+    if (context.failed_unlocks > failed_unlocks_before)
+        co_await delay(unlock_delay(context.failed_unlocks, unlock_delay_step_));
+    boost::system::error_code error;
+    protocol::Bytes framed = protocol::frame(reply);
+    co_await stream.write(framed, error);
+    if (!error)
+        await_request(std::move(connection));
+}
+
+// Reads the rest of a request frame that began with `first_byte`: false if the client hung up, the frame is
+// over the size limit, or no locked memory is left for a request carrying secrets (each logged).
+asio::awaitable<bool> Server::read_request(Stream& stream, std::uint8_t first_byte, RequestBuffer& buffer,
+                                           const Peer& peer)
 {
     boost::system::error_code error;
-    std::array<std::uint8_t, protocol::frame_header_size + 1> head{};
-    std::size_t got = co_await stream.read(std::span(head.data(), protocol::frame_header_size), error);
-    if (error || got != protocol::frame_header_size)
+    std::array<std::uint8_t, protocol::frame_header_size + 1> head{first_byte};
+    std::size_t got = co_await stream.read(std::span(head.data() + 1, protocol::frame_header_size - 1), error);
+    if (error || got != protocol::frame_header_size - 1)
         co_return false;
     auto length = protocol::decode_frame_length(std::span<const std::uint8_t, protocol::frame_header_size>(
         head.data(), protocol::frame_header_size));

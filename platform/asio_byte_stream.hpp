@@ -25,6 +25,12 @@ public:
                                                    boost::asio::redirect_error(boost::asio::use_awaitable, error));
     }
 
+    void read_then(std::span<std::uint8_t> bytes,
+                   std::function<void(const boost::system::error_code&, std::size_t)> done) override
+    {
+        boost::asio::async_read(stream_, boost::asio::buffer(bytes.data(), bytes.size()), std::move(done));
+    }
+
     boost::asio::awaitable<void> write(std::span<const std::uint8_t> bytes, boost::system::error_code& error) override
     {
         co_await boost::asio::async_write(stream_, boost::asio::buffer(bytes.data(), bytes.size()),

@@ -34,6 +34,11 @@ public:
     // closed the stream, or an I/O error).
     virtual boost::asio::awaitable<std::size_t> read(std::span<std::uint8_t> bytes,
                                                      boost::system::error_code& error) = 0;
+    // As read, but calls done(error, bytes read) on executor() instead of resuming a coroutine: a connection
+    // idle between requests waits holding no coroutine frame. The caller keeps `bytes` alive until done runs
+    // (if the executor's io_context is destroyed first, done is destroyed uncalled).
+    virtual void read_then(std::span<std::uint8_t> bytes,
+                           std::function<void(const boost::system::error_code&, std::size_t)> done) = 0;
     // Writes all of `bytes`; on failure sets `error`.
     virtual boost::asio::awaitable<void> write(std::span<const std::uint8_t> bytes,
                                                boost::system::error_code& error) = 0;

@@ -74,6 +74,26 @@ bool agent_answers(const std::string& path)
     fail_errno(path + ": cannot check for a running agent");
 }
 
+// Throws SocketSetupError if any directory on the way to `socket` (absolute) is a symbolic link, naming the
+// first one and the path to give instead. Each prefix is checked in the order the kernel walks it, so a
+// link before a ".." is found too.
+void refuse_linked_directories(const std::filesystem::path& socket)
+{
+    std::filesystem::path walked;
+    for (const std::filesystem::path& component : socket.parent_path()) {
+        walked /= component;
+        struct stat status {};
+        if (::lstat(walked.c_str(), &status) != 0 || !S_ISLNK(status.st_mode))
+            continue;  // a missing directory is reported by check_safe_directory
+        std::error_code unresolved;
+        const std::filesystem::path resolved = std::filesystem::canonical(socket.parent_path(), unresolved);
+        fail(walked.string() + ": is a symbolic link on the way to the socket " + socket.string() +
+             "; latchkeyd follows no link in its socket path (another user's link could redirect it)" +
+             (unresolved ? std::string(", so give a path without links")
+                         : ", so give -a " + (resolved / socket.filename()).string()));
+    }
+}
+
 // Removes a stale socket of this user at path; refuses to touch anything else.
 void clear_stale_socket(const std::string& path)
 {
@@ -221,10 +241,7 @@ AgentSocket listen_at(const std::string& path)
         fail(path + ": " + error.code().message());
     }
     const std::string directory = absolute.parent_path().string();
-    struct stat status {};
-    if (::lstat(directory.c_str(), &status) == 0 && S_ISLNK(status.st_mode))
-        fail(directory + ": the socket's directory is a symbolic link; latchkeyd does not follow links in its "
-                         "socket path, so give the directory it points to");
+    refuse_linked_directories(absolute);
     check_safe_directory(directory);
     clear_stale_socket(absolute.string());
     return AgentSocket(bind_and_listen(absolute.string()), absolute.string(), "");

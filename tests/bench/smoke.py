@@ -50,8 +50,13 @@ def main():
                     check(run["verified"] > 0, f"{case_id}/{agent}: no signature verified")
             if case_id == "idle-sign":
                 check(all(run["idle_connections"] == 200 for run in runs), f"{case_id}/{agent}: idle connections")
+    last_vs_only = results["last_key_vs_only_key"]
+    check(last_vs_only is not None and set(last_vs_only) == {"last", "only"}, "no last-key against only-key figures")
+    for name, summary in last_vs_only.items():
+        check(summary["failures"] == 0 and summary["requests"] > 0 and summary["verified"] > 0,
+              f"last-key against only-key, {name}: {summary}")
     for agent in agents:
-        for stage in ("idle", "before_storm", "after_storm", "keys"):
+        for stage in ("idle", "before_storm", "after_storm", "fresh", "keys"):
             memory = results["memory"][agent][stage]
             check(memory["VmRSS"] > 0 and memory["VmLck"] >= 0, f"{agent} {stage}: bad memory figures {memory}")
         check(results["start_to_first_answer_us"][agent] > 0, f"{agent}: no start time")

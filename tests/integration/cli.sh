@@ -191,6 +191,29 @@ timeout 10 "$AGENT" -D -a "$TMP/existing" >/dev/null 2>&1 </dev/null || rc=$?
 [ "$rc" -ne 124 ] || fail "'$AGENT -D -a $TMP/existing' did not exit"
 assert_eq precious "$(cat "$TMP/existing")" "content of the existing file"
 
+step "agent -a PATH with a symbolic link two directories up"
+mkdir -p "$TMP/real-parent/one/two"
+chmod 700 "$TMP/real-parent/one/two"
+ln -s "$TMP/real-parent" "$TMP/linked-parent"
+linked_sock=$TMP/linked-parent/one/two/agent.sock
+if agent_is_latchkeyd; then
+    rc=0
+    timeout 10 "$AGENT" -D -a "$linked_sock" >"$TMP/linked.out" 2>&1 </dev/null || rc=$?
+    [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "'$AGENT -D -a $linked_sock' exited $rc; output: $(cat "$TMP/linked.out")"
+    assert_contains "$(cat "$TMP/linked.out")" "$TMP/linked-parent: is a symbolic link" "the refusal names the link"
+    assert_contains "$(cat "$TMP/linked.out")" "give -a $(realpath "$TMP/real-parent")/one/two/agent.sock" \
+        "the refusal names the path to give"
+    [ ! -e "$TMP/real-parent/one/two/agent.sock" ] || fail "a socket was made through the linked directory"
+else
+    echo "    (OpenSSH's ssh-agent follows links in its -a path: the refusal is checked for latchkeyd only)"
+fi
+real_sock=$TMP/real-parent/one/two/agent.sock
+"$AGENT" -D -a "$real_sock" >"$TMP/unlinked.out" 2>&1 </dev/null &
+unlinked_pid=$!
+track_pid "$unlinked_pid"
+wait_until 10 "the agent at the path without links to answer" agent_answers "$real_sock"
+kill "$unlinked_pid"
+
 step "bad command lines are refused with ssh-agent's exit status and start nothing"
 for args in "-Z" "-c -s" "-s -c" "-D -d" "-t nonsense" "-D true" "-s true"; do
     rc=0

@@ -182,10 +182,31 @@ TEST_CASE("-a follows no symbolic link: neither a linked socket nor a linked dir
                          SocketSetupError);
     CHECK(fs::is_socket(fs::symlink_status(real + "/agent.sock")));  // the stale socket it points to is left alone
     fs::create_directory_symlink(real, temp.path + "/linked");
-    CHECK_THROWS_WITH_AS(listen_at(temp.path + "/linked/new.sock"), doctest::Contains("directory is a symbolic link"),
+    CHECK_THROWS_WITH_AS(listen_at(temp.path + "/linked/new.sock"), doctest::Contains("is a symbolic link"),
                          SocketSetupError);
     CHECK_FALSE(fs::exists(real + "/new.sock"));
     CHECK_NOTHROW(listen_at(real + "/new.sock"));
+}
+
+TEST_CASE("-a refuses a symbolic link higher up the path, even one undone by '..', and names the path to give")
+{
+    TempDir temp;
+    const std::string real = temp.path + "/real";
+    fs::create_directories(real + "/a/b");
+    for (const std::string& directory : {real, real + "/a", real + "/a/b"})
+        REQUIRE(::chmod(directory.c_str(), 0700) == 0);
+    fs::create_directory_symlink(real, temp.path + "/linked");
+    CHECK_THROWS_WITH_AS(listen_at(temp.path + "/linked/a/b/new.sock"),
+                         doctest::Contains((temp.path + "/linked: is a symbolic link on the way to the socket").c_str()),
+                         SocketSetupError);
+    CHECK_THROWS_WITH_AS(listen_at(temp.path + "/linked/a/b/new.sock"),
+                         doctest::Contains(("give -a " + fs::canonical(real).string() + "/a/b/new.sock").c_str()),
+                         SocketSetupError);
+    CHECK_THROWS_WITH_AS(listen_at(temp.path + "/linked/../real/a/new.sock"), doctest::Contains("is a symbolic link"),
+                         SocketSetupError);
+    CHECK_FALSE(fs::exists(real + "/a/b/new.sock"));
+    CHECK_FALSE(fs::exists(real + "/a/new.sock"));
+    CHECK_NOTHROW(listen_at(real + "/a/b/new.sock"));
 }
 
 TEST_CASE("a directory others can change entries in is refused, unless it is sticky")
