@@ -142,4 +142,7 @@ echo 'ppk passphrase' >"$answers/passphrase"
 sign_and_verify "$work/public/key_ppk.pub" || fail "deferred key: no valid signature"
 grep -q "^passphrase: " "$answers/prompts.log" || fail "the agent did not ask for the deferred key's passphrase"
 
+step "no passphrase reached the agent's log"
+grep -q -e 'ppk passphrase' -e 'lock passphrase' "$work/agent.log" && fail "a passphrase is in the log"
+
 echo "windows end-to-end: all steps passed"
