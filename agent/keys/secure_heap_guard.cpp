@@ -1,4 +1,4 @@
-// The locked-heap room check shared by the key makers.
+// The locked-arena room check shared by the key makers.
 #include "agent/keys/secure_heap_guard.hpp"
 
 #include <string>
@@ -29,10 +29,9 @@ std::string kib(std::size_t bytes)
 Error heap_full(std::size_t needed)
 {
     return Error(ErrorCode::locked_memory_full,
-                 "the locked heap has " + kib(free_locked_bytes()) + " free of " +
-                     kib(platform::secure_heap_size()) + " and this key needs about " +
-                     kib(needed) +
-                     "; remove keys, or restart latchkeyd with a larger locked heap (-O locked-memory=SIZE, "
+                 "the locked arena has " + kib(free_locked_bytes()) + " free of its " +
+                     kib(platform::secure_heap_size()) + " maximum and this key needs about " + kib(needed) +
+                     "; remove keys, or restart latchkeyd with a larger maximum (-O locked-memory=SIZE, "
                      "and a RLIMIT_MEMLOCK to match: `ulimit -l`, LimitMEMLOCK= in the systemd unit)");
 }
 
