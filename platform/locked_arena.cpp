@@ -38,14 +38,22 @@ constexpr std::size_t class_size(std::size_t index) noexcept
     return (5 + step) << (group + 5);
 }
 
-// Units in one slab of a class: the fewest (up to 8) that waste at most 1/16 of the slab.
-constexpr std::size_t slab_units(std::size_t size) noexcept
+// A slab is one unit; the classes that would waste more than 1/8 of it (1536, 2560 and 3072) are
+// skipped, their blocks served by the next class.
+constexpr bool wasteful(std::size_t index) noexcept
 {
-    for (std::size_t units = 1; units < 8; ++units)
-        if ((units * unit_size % size) * 16 <= units * unit_size)
-            return units;
-    return 8;
+    return (unit_size % class_size(index)) * 8 > unit_size;
 }
+
+constexpr std::size_t served_class(std::size_t n) noexcept
+{
+    std::size_t index = class_index(n);
+    while (wasteful(index))
+        ++index;
+    return index;
+}
+
+static_assert(class_size(served_class(1500)) == 1792 && class_size(served_class(2100)) == 3584);
 
 static_assert(class_size(class_index(16)) == 16 && class_index(128) == 7 && class_size(class_index(129)) == 160);
 static_assert(class_size(class_index(4096)) == 4096 && class_index(4096) == 27);
@@ -70,7 +78,7 @@ std::unique_ptr<LockedArena> LockedArena::create(std::size_t maximum) noexcept
         return nullptr;
     const auto address = reinterpret_cast<std::uintptr_t>(reservation);
     std::unique_ptr<LockedArena> arena(new (std::nothrow) LockedArena(address, reservation_bytes, page, maximum));
-    if (arena == nullptr || arena->unit_kinds_ == nullptr) {
+    if (arena == nullptr || arena->unit_kinds_ == nullptr || arena->slabs_ == nullptr) {
         release_address_space(reservation, reservation_bytes);
         return nullptr;
     }
@@ -87,7 +95,8 @@ LockedArena::LockedArena(std::uintptr_t reservation, std::size_t reservation_byt
       base_(reservation + guard_bytes),
       maximum_(maximum),
       unit_count_(maximum / unit_bytes),
-      unit_kinds_(new (std::nothrow) std::atomic<std::uint32_t>[maximum / unit_bytes]())
+      unit_kinds_(new (std::nothrow) std::atomic<std::uint32_t>[maximum / unit_bytes]()),
+      slabs_(new (std::nothrow) Slab[maximum / unit_bytes])
 {
 }
 
@@ -102,42 +111,90 @@ void* LockedArena::allocate(std::size_t n) noexcept
     if (n == 0 || n > maximum_)
         return nullptr;
     if (n <= largest_class_bytes)
-        return allocate_small(class_index(n));
+        return allocate_small(served_class(n));
     return allocate_run((n + unit_bytes - 1) / unit_bytes);
 }
 
 void* LockedArena::allocate_small(std::size_t index) noexcept
 {
     SizeClass& size_class = classes_[index];
+    const std::size_t size = class_size(index);
     const std::lock_guard lock(size_class.mutex);
-    if (size_class.free_list == nullptr) {
-        const std::size_t size = class_size(index);
-        const std::size_t units = slab_units(size);
-        std::optional<std::size_t> first;
+    if (size_class.slabs_with_room == no_unit) {
+        std::optional<std::size_t> unit;
         {
             const std::lock_guard pages(pages_mutex_);
-            first = find_free_units(units);
-            if (!first)
+            unit = find_free_units(1);
+            if (!unit)
                 return nullptr;
-            for (std::size_t unit = *first; unit < *first + units; ++unit)
-                unit_kinds_[unit].store(static_cast<std::uint32_t>(1 + index), std::memory_order_release);
+            unit_kinds_[*unit].store(static_cast<std::uint32_t>(1 + index), std::memory_order_release);
+            ++units_in_slabs_;
         }
-        // Link the new slab's blocks in address order, the last one pointing at nothing.
-        const std::uintptr_t slab = base_ + *first * unit_bytes;
-        const std::size_t blocks = units * unit_bytes / size;
-        void* next = nullptr;
-        for (std::size_t i = blocks; i-- > 0;) {
-            void* block = reinterpret_cast<void*>(slab + i * size);
-            *static_cast<void**>(block) = next;
-            next = block;
-        }
-        size_class.free_list = next;
+        slabs_[*unit] = Slab{};
+        link_slab(size_class, static_cast<std::uint32_t>(*unit));
     }
-    void* block = size_class.free_list;
-    size_class.free_list = *static_cast<void**>(block);
-    *static_cast<void**>(block) = nullptr;
+    const std::uint32_t unit = size_class.slabs_with_room;
+    Slab& slab = slabs_[unit];
+    void* block = slab.free_list;
+    if (block != nullptr) {
+        slab.free_list = *static_cast<void**>(block);
+        *static_cast<void**>(block) = nullptr;
+    } else {
+        block = reinterpret_cast<void*>(base_ + unit * unit_bytes + slab.carved * size);
+        ++slab.carved;
+    }
+    ++slab.in_use;
+    if (slab.free_list == nullptr && slab.carved == unit_bytes / size)
+        unlink_slab(size_class, unit);
     ++size_class.blocks_in_use;
     return block;
+}
+
+void LockedArena::release_small(void* p, std::size_t index) noexcept
+{
+    const std::size_t size = class_size(index);
+    OPENSSL_cleanse(p, size);
+    SizeClass& size_class = classes_[index];
+    const auto unit = static_cast<std::uint32_t>(unit_of(p));
+    const std::lock_guard lock(size_class.mutex);
+    --size_class.blocks_in_use;
+    Slab& slab = slabs_[unit];
+    if (--slab.in_use == 0) {
+        // The last block of the slab: the unit goes back to the free units (already wiped block by block).
+        if (slab.free_list != nullptr || slab.carved < unit_bytes / size)
+            unlink_slab(size_class, unit);
+        const std::lock_guard pages(pages_mutex_);
+        unit_kinds_[unit].store(0, std::memory_order_relaxed);
+        --units_in_slabs_;
+        return;
+    }
+    const bool was_full = slab.free_list == nullptr && slab.carved == unit_bytes / size;
+    *static_cast<void**>(p) = slab.free_list;
+    slab.free_list = p;
+    if (was_full)
+        link_slab(size_class, unit);
+}
+
+void LockedArena::link_slab(SizeClass& size_class, std::uint32_t unit) noexcept
+{
+    Slab& slab = slabs_[unit];
+    slab.previous = no_unit;
+    slab.next = size_class.slabs_with_room;
+    if (slab.next != no_unit)
+        slabs_[slab.next].previous = unit;
+    size_class.slabs_with_room = unit;
+}
+
+void LockedArena::unlink_slab(SizeClass& size_class, std::uint32_t unit) noexcept
+{
+    Slab& slab = slabs_[unit];
+    if (slab.previous != no_unit)
+        slabs_[slab.previous].next = slab.next;
+    else
+        size_class.slabs_with_room = slab.next;
+    if (slab.next != no_unit)
+        slabs_[slab.next].previous = slab.previous;
+    slab.next = slab.previous = no_unit;
 }
 
 void* LockedArena::allocate_run(std::size_t units) noexcept
@@ -181,13 +238,7 @@ void LockedArena::release(void* p) noexcept
         release_run(unit, kind & ~run_start);
         return;
     }
-    const std::size_t index = kind - 1;
-    OPENSSL_cleanse(p, class_size(index));
-    SizeClass& size_class = classes_[index];
-    const std::lock_guard lock(size_class.mutex);
-    *static_cast<void**>(p) = size_class.free_list;
-    size_class.free_list = p;
-    --size_class.blocks_in_use;
+    release_small(p, kind - 1);
 }
 
 void LockedArena::release_run(std::size_t first_unit, std::size_t units) noexcept
@@ -220,6 +271,12 @@ std::size_t LockedArena::used() const noexcept
     }
     const std::lock_guard pages(pages_mutex_);
     return bytes + units_in_runs_ * unit_bytes;
+}
+
+std::size_t LockedArena::available() const noexcept
+{
+    const std::lock_guard pages(pages_mutex_);
+    return (unit_count_ - units_in_runs_ - units_in_slabs_) * unit_bytes;
 }
 
 }  // namespace latchkey::platform

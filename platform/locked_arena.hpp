@@ -18,11 +18,11 @@ namespace latchkey::platform {
 // - Memory is committed and locked (mlock / VirtualLock) a chunk (64 KiB) at a time, from the start of
 //   the reservation, as blocks are needed: the process's locked memory grows with what it holds.
 //   Chunks stay committed and locked once used, until the arena is destroyed; freed memory is reused.
-// - The arena is carved into units of 4 KiB. A unit belongs either to a slab of one size class (16 to
-//   4096 bytes; a slab is 1 to 8 units chosen to waste little) or to a run of units holding one large
-//   block, or is free. A table with one entry per unit says which, so that every block's size is
-//   known from its address alone and a free wipes exactly the block. A slab stays with its class once
-//   made (its freed blocks wait on the class's free list); a freed run's units are free for anything.
+// - The arena is carved into units of 4 KiB. A unit is either a slab of one size class (16 to 4096
+//   bytes), or part of a run of units holding one large block, or free. A table with one entry per
+//   unit says which, so that every block's size is known from its address alone and a free wipes
+//   exactly the block. Each slab keeps its own free list; a class keeps a list of its slabs that have
+//   room; a slab whose last block is freed goes back to the free units at once, as does a freed run.
 // - Each size class has its own free list and mutex; large runs share one mutex (the class mutexes are
 //   taken before it, never after). Whether an address is in the arena is a range check, without a lock.
 // Thread-safe. Blocks are aligned to 16 bytes.
@@ -64,6 +64,9 @@ public:
     // Bytes in blocks handed out (each counted at its class's or run's size), committed and locked,
     // and the maximum. Cannot fail.
     std::size_t used() const noexcept;
+    // Bytes in units that no slab or run holds (committed or not): room for a block of any size, and
+    // so a lower bound of what can still be allocated. Cannot fail.
+    std::size_t available() const noexcept;
     std::size_t locked() const noexcept { return committed_units_.load(std::memory_order_acquire) * unit_bytes; }
     std::size_t maximum() const noexcept { return maximum_; }
 
@@ -71,18 +74,34 @@ private:
     static constexpr std::size_t unit_bytes = 4096;
     static constexpr std::size_t class_count = 28;
 
-    // One size class: its free list (linked through the free blocks' first bytes) and the number of
-    // its blocks handed out. Aligned so that classes used by different threads share no cache line.
+    static constexpr std::uint32_t no_unit = 0xffff'ffffu;
+
+    // One size class: the slabs with room (a list linked through Slab::next/previous) and the number
+    // of its blocks handed out. Aligned so that classes used by different threads share no cache line.
     struct alignas(64) SizeClass {
         std::mutex mutex;
-        void* free_list = nullptr;
+        std::uint32_t slabs_with_room = no_unit;
         std::size_t blocks_in_use = 0;
+    };
+
+    // The bookkeeping of a unit used as a slab, under its class's mutex: freed blocks (linked through
+    // their first bytes), blocks never handed out yet (from `carved` on), and its place in the list of
+    // slabs with room.
+    struct Slab {
+        void* free_list = nullptr;
+        std::uint32_t next = no_unit;
+        std::uint32_t previous = no_unit;
+        std::uint16_t in_use = 0;
+        std::uint16_t carved = 0;
     };
 
     LockedArena(std::uintptr_t reservation, std::size_t reservation_bytes, std::size_t guard_bytes,
                 std::size_t maximum) noexcept;
 
     void* allocate_small(std::size_t class_index) noexcept;
+    void release_small(void* p, std::size_t class_index) noexcept;
+    void link_slab(SizeClass& size_class, std::uint32_t unit) noexcept;
+    void unlink_slab(SizeClass& size_class, std::uint32_t unit) noexcept;
     void* allocate_run(std::size_t units) noexcept;
     void release_run(std::size_t first_unit, std::size_t units) noexcept;
     // With pages_mutex_ held: the first unit of `units` free units in a row, committing more chunks
@@ -101,9 +120,11 @@ private:
     // Per unit: 0 free (or not committed), 1 + class index for a slab unit, run_start | length for the
     // first unit of a large run, run_part for its other units.
     std::unique_ptr<std::atomic<std::uint32_t>[]> unit_kinds_;
+    std::unique_ptr<Slab[]> slabs_;
     std::atomic<std::size_t> committed_units_{0};
     mutable std::mutex pages_mutex_;
-    std::size_t units_in_runs_ = 0;  // under pages_mutex_
+    std::size_t units_in_runs_ = 0;   // under pages_mutex_
+    std::size_t units_in_slabs_ = 0;  // under pages_mutex_
     mutable std::array<SizeClass, class_count> classes_;
 };
 

@@ -166,4 +166,10 @@ std::size_t secure_heap_locked() noexcept
     return locked == nullptr ? 0 : locked->locked();
 }
 
+std::size_t secure_heap_available() noexcept
+{
+    const LockedArena* locked = arena();
+    return locked == nullptr ? 0 : locked->available();
+}
+
 }  // namespace latchkey::platform

@@ -69,10 +69,12 @@ void secure_release(void* p) noexcept;
 // True if p points into the locked arena. Lock-free; false before init_secure_heap.
 bool in_locked_memory(const void* p) noexcept;
 
-// Bytes of the locked arena in blocks handed out, its maximum, and how much of it is locked so far
-// (0 when not initialised). Cannot fail.
+// Bytes of the locked arena in blocks handed out, its maximum, how much of it is locked so far, and
+// how much is certainly still free for blocks of any size (LockedArena::available); 0 when not
+// initialised. Cannot fail.
 std::size_t secure_heap_used() noexcept;
 std::size_t secure_heap_size() noexcept;
 std::size_t secure_heap_locked() noexcept;
+std::size_t secure_heap_available() noexcept;
 
 }  // namespace latchkey::platform

@@ -9,11 +9,10 @@ namespace latchkey::agent {
 
 namespace {
 
+// Free blocks inside slabs of a size class are left out: they may not suit this key.
 std::size_t free_locked_bytes() noexcept
 {
-    const std::size_t size = platform::secure_heap_size();
-    const std::size_t used = platform::secure_heap_used();
-    return used < size ? size - used : 0;
+    return platform::secure_heap_available();
 }
 
 bool lacks_room(std::size_t needed) noexcept
@@ -29,8 +28,8 @@ std::string kib(std::size_t bytes)
 Error heap_full(std::size_t needed)
 {
     return Error(ErrorCode::locked_memory_full,
-                 "the locked arena has " + kib(free_locked_bytes()) + " free of its " +
-                     kib(platform::secure_heap_size()) + " maximum and this key needs about " + kib(needed) +
+                 "the locked arena (at most " + kib(platform::secure_heap_size()) +
+                     ") has no room for this key, which needs about " + kib(needed) +
                      "; remove keys, or restart latchkeyd with a larger maximum (-O locked-memory=SIZE, "
                      "and a RLIMIT_MEMLOCK to match: `ulimit -l`, LimitMEMLOCK= in the systemd unit)");
 }
@@ -39,7 +38,7 @@ Error heap_full(std::size_t needed)
 
 Result<void> reserve_locked_room(std::size_t needed)
 {
-    if (lacks_room(needed))
+    if (lacks_room(2 * needed))
         return fail(heap_full(needed));
     return {};
 }

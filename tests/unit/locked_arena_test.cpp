@@ -79,6 +79,7 @@ TEST_CASE("a full arena returns nullptr, never other memory, and takes blocks ag
 {
     const std::size_t maximum = 128 * 1024;
     const auto arena = make_arena(maximum);
+    CHECK(arena->available() == maximum);
     std::vector<void*> blocks;
     while (void* p = arena->allocate(4096)) {
         CHECK(arena->contains(p));
@@ -88,6 +89,7 @@ TEST_CASE("a full arena returns nullptr, never other memory, and takes blocks ag
     CHECK(blocks.size() == maximum / 4096);
     CHECK(arena->locked() == maximum);
     CHECK(arena->used() == maximum);
+    CHECK(arena->available() == 0);
     CHECK(arena->allocate(16) == nullptr);     // no unit left for a slab of a new class
     CHECK(arena->allocate(8192) == nullptr);   // nor for a run
     CHECK(arena->allocate(maximum + 1) == nullptr);
@@ -99,13 +101,32 @@ TEST_CASE("a full arena returns nullptr, never other memory, and takes blocks ag
     for (void* p : blocks)
         arena->release(p);
     CHECK(arena->used() == 0);
-    // The slabs stay with their class: all the blocks can be had again.
-    blocks.clear();
-    while (void* p = arena->allocate(4096))
-        blocks.push_back(p);
-    CHECK(blocks.size() == maximum / 4096);
-    for (void* p : blocks)
-        arena->release(p);
+    // Empty slabs go back to the free units: a block as large as the whole arena fits now.
+    CHECK(arena->available() == maximum);
+    void* everything = arena->allocate(maximum);
+    CHECK(everything != nullptr);
+    arena->release(everything);
+}
+
+TEST_CASE("a slab returns to the free units with its last block, whatever order its blocks are freed in")
+{
+    const std::size_t maximum = 128 * 1024;
+    const auto arena = make_arena(maximum);
+    std::vector<void*> blocks;
+    for (int i = 0; i < 3 * 4096 / 64; ++i)  // three slabs of 64-byte blocks
+        blocks.push_back(arena->allocate(64));
+    CHECK(arena->available() == maximum - 3 * 4096);
+    for (std::size_t i = 0; i < blocks.size(); i += 2)  // every other block: no slab is empty yet
+        arena->release(blocks[i]);
+    CHECK(arena->available() == maximum - 3 * 4096);
+    for (std::size_t i = 0; i < blocks.size() / 2; i += 2)  // refilled from the holes, not new slabs
+        blocks[i] = arena->allocate(64);
+    CHECK(arena->available() == maximum - 3 * 4096);
+    for (std::size_t i = 0; i < blocks.size(); ++i)
+        if (i % 2 == 1 || i < blocks.size() / 2)
+            arena->release(blocks[i]);
+    CHECK(arena->used() == 0);
+    CHECK(arena->available() == maximum);
 }
 
 TEST_CASE("freed runs are found again, next to each other")
@@ -117,8 +138,10 @@ TEST_CASE("freed runs are found again, next to each other")
     REQUIRE(first != nullptr);
     REQUIRE(second != nullptr);
     CHECK(arena->allocate(8192) == nullptr);
+    CHECK(arena->available() == 0);
     arena->release(first);
     arena->release(second);
+    CHECK(arena->available() == maximum);
     void* everything = arena->allocate(maximum);
     CHECK(everything != nullptr);
     CHECK(arena->used() == maximum);
