@@ -35,6 +35,14 @@ void* locked_block(std::size_t n) noexcept
     return locked == nullptr ? nullptr : locked->allocate(n);
 }
 
+// `figure` of the arena, or 0 before there is one.
+template <class Figure>
+std::size_t measure(Figure figure) noexcept
+{
+    const LockedArena* locked = arena();
+    return locked == nullptr ? 0 : figure(*locked);
+}
+
 bool secrets_wanted() noexcept
 {
     return scope_depth > 0 && arena() != nullptr;
@@ -150,26 +158,22 @@ bool in_locked_memory(const void* p) noexcept
 
 std::size_t secure_heap_used() noexcept
 {
-    const LockedArena* locked = arena();
-    return locked == nullptr ? 0 : locked->used();
+    return measure([](const LockedArena& locked) { return locked.used(); });
 }
 
 std::size_t secure_heap_size() noexcept
 {
-    const LockedArena* locked = arena();
-    return locked == nullptr ? 0 : locked->maximum();
+    return measure([](const LockedArena& locked) { return locked.maximum(); });
 }
 
 std::size_t secure_heap_locked() noexcept
 {
-    const LockedArena* locked = arena();
-    return locked == nullptr ? 0 : locked->locked();
+    return measure([](const LockedArena& locked) { return locked.locked(); });
 }
 
 std::size_t secure_heap_available() noexcept
 {
-    const LockedArena* locked = arena();
-    return locked == nullptr ? 0 : locked->available();
+    return measure([](const LockedArena& locked) { return locked.available(); });
 }
 
 }  // namespace latchkey::platform
