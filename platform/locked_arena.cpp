@@ -17,7 +17,8 @@ constexpr std::uint32_t run_start = 0x8000'0000u;
 constexpr std::uint32_t run_part = 0x4000'0000u;
 
 // Size classes: 16-byte steps up to 128, then four classes per doubling up to 4096 (160, 192, 224,
-// 256, 320, …, 3584, 4096), so that a block wastes less than a fifth of itself.
+// 256, 320, …, 3584, 4096), so that a block wastes less than a fifth of itself (but see the skipped
+// classes below: 2049 to 3584 bytes take a 3584-byte block).
 constexpr std::size_t small_steps = 8;
 
 constexpr std::size_t class_index(std::size_t n) noexcept
@@ -54,7 +55,6 @@ constexpr std::size_t served_class(std::size_t n) noexcept
 }
 
 static_assert(class_size(served_class(1500)) == 1792 && class_size(served_class(2100)) == 3584);
-
 static_assert(class_size(class_index(16)) == 16 && class_index(128) == 7 && class_size(class_index(129)) == 160);
 static_assert(class_size(class_index(4096)) == 4096 && class_index(4096) == 27);
 
