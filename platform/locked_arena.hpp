@@ -1,5 +1,5 @@
 // latchkey's locked arena: one reservation of address space for secrets, locked into RAM in chunks as
-// it fills, with size-class free lists for small blocks and page runs for large ones.
+// it fills, with size-class slabs for small blocks and runs of units for large ones.
 #pragma once
 
 #include <array>
@@ -23,8 +23,8 @@ namespace latchkey::platform {
 //   unit says which, so that every block's size is known from its address alone and a free wipes
 //   exactly the block. Each slab keeps its own free list; a class keeps a list of its slabs that have
 //   room; a slab whose last block is freed goes back to the free units at once, as does a freed run.
-// - Each size class has its own free list and mutex; large runs share one mutex (the class mutexes are
-//   taken before it, never after). Whether an address is in the arena is a range check, without a lock.
+// - Each size class has its own mutex; the units (runs, and slabs coming and going) share one mutex,
+//   taken after a class's mutex, never before. Whether an address is in the arena is a range check, without a lock.
 // Thread-safe. Blocks are aligned to 16 bytes.
 class LockedArena {
 public:
