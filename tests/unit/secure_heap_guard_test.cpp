@@ -28,14 +28,15 @@ namespace {
 
 constexpr std::size_t heap_size = 256 * 1024;
 
-// The process-wide locked arena, made once for every test case of this binary.
+// The process-wide locked arena, made once for every test case of this binary; it starts with one
+// 64 KiB chunk locked.
 void use_small_locked_heap()
 {
-    static const bool ready = [] {
+    static const std::size_t locked_at_start = [] {
         agent::use_locked_memory_for_secrets(heap_size);
-        return true;
+        return platform::secure_heap_locked();
     }();
-    REQUIRE(ready);
+    REQUIRE(locked_at_start == 64 * 1024);
     REQUIRE(platform::openssl_allocator_installed());
     REQUIRE(platform::secure_heap_ready());
 }
@@ -196,6 +197,7 @@ TEST_CASE("keys are refused with locked_memory_full once the locked arena is ful
         keys.push_back(std::move(*key));
     }
     MESSAGE(keys.size() << " ECDSA keys fit in a locked arena of " << heap_size << " bytes");
+    CHECK(platform::secure_heap_locked() == heap_size);  // grown chunk by chunk to the maximum
     CHECK(keys.size() > 10);
     CHECK(keys.size() < 2000);
     CHECK(refusal.code == ErrorCode::locked_memory_full);
