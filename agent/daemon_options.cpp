@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::string_view flag_letters = "cDdksV";
 constexpr std::string_view argument_letters = "EaOPt";
-// latchkeyd's own -O option: the size of the locked heap for keys and passphrases.
+// latchkeyd's own -O option: the maximum of the locked arena for keys and passphrases.
 constexpr std::string_view locked_memory_option = "locked-memory=";
 // latchkeyd's own -O option: how long a key stays unshielded after its last signature.
 constexpr std::string_view shield_delay_option = "shield-delay=";

@@ -1,4 +1,4 @@
-// Connects SecretBytes' heap hook to platform's secure heap, after installing OpenSSL's memory hooks.
+// Connects SecretBytes' heap hook to platform's locked arena, after installing OpenSSL's memory hooks.
 #include "agent/locked_secrets.hpp"
 
 #include "platform/secure_memory.hpp"

@@ -1,5 +1,6 @@
-// The operating-system half of the locked heap (platform/secure_memory.cpp): making room to lock memory,
-// advice when it cannot be locked, and the size of an ordinary heap block.
+// The operating-system half of the locked arena (platform/locked_arena.cpp, platform/secure_memory.cpp):
+// reserving address space and locking it in chunks, the locking limit and advice when it is too low, and
+// the size of an ordinary heap block.
 #pragma once
 
 #include <cstddef>
@@ -8,10 +9,25 @@
 
 namespace latchkey::platform {
 
-// Lets the process lock `size` more bytes where the OS needs telling first (Windows: the working set
-// grows by that much); on Unix the limit is RLIMIT_MEMLOCK, set outside the process. Returns false
-// if the OS refused; never throws.
+// Makes sure the process may lock `size` bytes in all, so that locking them chunk by chunk later
+// cannot fail for want of permission: on Unix, RLIMIT_MEMLOCK covers them (or the process may lock
+// without limit, CAP_IPC_LOCK); on Windows, the working set grows by that much. Returns false if
+// not; never throws.
 bool make_room_to_lock(std::size_t size) noexcept;
+
+// The size of a memory page. Cannot fail.
+std::size_t page_size() noexcept;
+
+// Reserves `size` bytes (a multiple of page_size()) of address space: inaccessible, using no memory,
+// and excluded from core dumps. Returns nullptr if the OS refuses.
+void* reserve_address_space(std::size_t size) noexcept;
+
+// Makes [p, p + size) — page-aligned, inside a reservation — readable and writable and locks it in
+// RAM. Returns false, leaving the range inaccessible, if the OS refuses either.
+bool commit_locked(void* p, std::size_t size) noexcept;
+
+// Unlocks and gives back a whole reservation made by reserve_address_space. Cannot fail.
+void release_address_space(void* p, std::size_t size) noexcept;
 
 // What to tell the user when `size` bytes could not be locked: the limit in force and how to raise it.
 std::string memlock_advice(std::size_t size);

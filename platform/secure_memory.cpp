@@ -1,54 +1,55 @@
-// OpenSSL secure heap set-up, a checked allocator on top of it, and OpenSSL's memory hooks.
+// The process's locked arena for secrets, and OpenSSL's memory hooks that put a thread's secret work there.
 #include "platform/secure_memory.hpp"
 
 #include <openssl/crypto.h>
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
-#include <string>
 
+#include "platform/locked_arena.hpp"
 #include "platform/memory_lock.hpp"
 
 namespace latchkey::platform {
 
 namespace {
 
-// Written once at start-up, read by the hooks on every thread.
-std::atomic<std::size_t> heap_size{0};
+// Made once at start-up and kept until the process exits (OpenSSL frees blocks into it up to its very
+// end), read by the hooks on every thread.
+std::atomic<LockedArena*> the_arena{nullptr};
 std::atomic<bool> hooks_installed{false};
 
 // How many SecretAllocationScopes are alive on this thread.
 thread_local unsigned scope_depth = 0;
 
-bool is_secure(const void* p) noexcept
+LockedArena* arena() noexcept
 {
-    return CRYPTO_secure_allocated(p) == 1;
+    return the_arena.load(std::memory_order_acquire);
 }
 
-// No file/line: a newer OpenSSL would queue an error for a full heap, and allocating the error state
-// could come back here.
 void* locked_block(std::size_t n) noexcept
 {
-    if (heap_size.load(std::memory_order_acquire) == 0)
-        return nullptr;
-    void* p = CRYPTO_secure_malloc(n, nullptr, 0);
-    if (p != nullptr && !is_secure(p)) {
-        OPENSSL_clear_free(p, n);
-        return nullptr;
-    }
-    return p;
+    LockedArena* locked = arena();
+    return locked == nullptr ? nullptr : locked->allocate(n);
+}
+
+// `figure` of the arena, or 0 before there is one.
+template <class Figure>
+std::size_t measure(Figure figure) noexcept
+{
+    const LockedArena* locked = arena();
+    return locked == nullptr ? 0 : figure(*locked);
 }
 
 bool secrets_wanted() noexcept
 {
-    return scope_depth > 0 && heap_size.load(std::memory_order_acquire) != 0;
+    return scope_depth > 0 && arena() != nullptr;
 }
 
-// CRYPTO_malloc_fn. Like OpenSSL's default, a request for 0 bytes gets nullptr.
+// CRYPTO_malloc_fn. Like OpenSSL's default, a request for 0 bytes gets nullptr. OpenSSL's own
+// "secure" allocations come here too, as its secure heap is never initialised.
 void* allocate_hook(std::size_t n, const char*, int) noexcept
 {
     if (n == 0)
@@ -61,8 +62,8 @@ void free_hook(void* p, const char*, int) noexcept
 {
     if (p == nullptr)
         return;
-    if (is_secure(p)) {
-        CRYPTO_secure_clear_free(p, 0, nullptr, 0);  // wipes the block's actual size
+    if (LockedArena* locked = arena(); locked != nullptr && locked->contains(p)) {
+        locked->release(p);
         return;
     }
     if (const auto size = ordinary_block_size(p))
@@ -80,11 +81,12 @@ void* reallocate_hook(void* p, std::size_t n, const char* file, int line) noexce
         free_hook(p, file, line);
         return nullptr;
     }
-    const bool secure = is_secure(p);
-    const std::optional<std::size_t> old_size = secure ? CRYPTO_secure_actual_size(p) : ordinary_block_size(p);
+    LockedArena* locked = arena();
+    const bool in_arena = locked != nullptr && locked->contains(p);
+    const std::optional<std::size_t> old_size = in_arena ? locked->block_size(p) : ordinary_block_size(p);
     if (!old_size)
         return std::realloc(p, n);  // size unknown on this C library: see the header
-    void* moved = secure || secrets_wanted() ? locked_block(n) : std::malloc(n);
+    void* moved = in_arena || secrets_wanted() ? locked_block(n) : std::malloc(n);
     if (moved == nullptr)
         return nullptr;
     std::memcpy(moved, p, std::min(*old_size, n));
@@ -122,24 +124,19 @@ SecretAllocationScope::~SecretAllocationScope()
 
 void init_secure_heap(std::size_t size)
 {
-    if (heap_size.load() != 0)
-        throw SecureHeapError("the secure heap is already initialised");
-    size = std::bit_ceil(size);
+    if (arena() != nullptr)
+        throw SecureHeapError("the locked memory for secrets is already set up");
     if (!make_room_to_lock(size))
         throw SecureHeapError(memlock_advice(size));
-    int status = CRYPTO_secure_malloc_init(size, 16);
-    if (status == 1) {
-        heap_size.store(size, std::memory_order_release);
-        return;
-    }
-    if (status == 2)  // created, but mlock or the guard pages failed: not acceptable for keys
-        CRYPTO_secure_malloc_done();
-    throw SecureHeapError(memlock_advice(size));
+    std::unique_ptr<LockedArena> made = LockedArena::create(size);
+    if (made == nullptr)
+        throw SecureHeapError(memlock_advice(size));
+    the_arena.store(made.release(), std::memory_order_release);
 }
 
 bool secure_heap_ready() noexcept
 {
-    return heap_size.load(std::memory_order_acquire) != 0;
+    return arena() != nullptr;
 }
 
 void* secure_allocate(std::size_t n) noexcept
@@ -149,17 +146,34 @@ void* secure_allocate(std::size_t n) noexcept
 
 void secure_release(void* p) noexcept
 {
-    CRYPTO_secure_clear_free(p, 0, __FILE__, __LINE__);
+    if (LockedArena* locked = arena(); locked != nullptr && p != nullptr)
+        locked->release(p);
+}
+
+bool in_locked_memory(const void* p) noexcept
+{
+    const LockedArena* locked = arena();
+    return locked != nullptr && locked->contains(p);
 }
 
 std::size_t secure_heap_used() noexcept
 {
-    return secure_heap_ready() ? CRYPTO_secure_used() : 0;
+    return measure([](const LockedArena& locked) { return locked.used(); });
 }
 
 std::size_t secure_heap_size() noexcept
 {
-    return heap_size.load(std::memory_order_acquire);
+    return measure([](const LockedArena& locked) { return locked.maximum(); });
+}
+
+std::size_t secure_heap_locked() noexcept
+{
+    return measure([](const LockedArena& locked) { return locked.locked(); });
+}
+
+std::size_t secure_heap_available() noexcept
+{
+    return measure([](const LockedArena& locked) { return locked.available(); });
 }
 
 }  // namespace latchkey::platform

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "agent/keys/evp_key.hpp"
+#include "platform/secure_memory.hpp"
 
 namespace latchkey::agent {
 
@@ -31,6 +32,9 @@ Result<Bignum> public_bignum(protocol::ByteView magnitude)
 
 Result<Bignum> secret_bignum(protocol::ByteView magnitude)
 {
+    // BN_secure_new's memory (and the digits load() allocates) come through the OpenSSL hooks, which
+    // put them in the locked arena only inside a scope (platform/secure_memory.hpp).
+    const platform::SecretAllocationScope locked;
     Bignum number(BN_secure_new());
     if (!number)
         return fail(openssl_failure("cannot allocate a secure big number"));

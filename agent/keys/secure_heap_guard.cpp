@@ -1,4 +1,4 @@
-// The locked-heap room check shared by the key makers.
+// The locked-arena room check shared by the key makers.
 #include "agent/keys/secure_heap_guard.hpp"
 
 #include <string>
@@ -9,11 +9,10 @@ namespace latchkey::agent {
 
 namespace {
 
+// Free blocks inside slabs of a size class are left out: they may not suit this key.
 std::size_t free_locked_bytes() noexcept
 {
-    const std::size_t size = platform::secure_heap_size();
-    const std::size_t used = platform::secure_heap_used();
-    return used < size ? size - used : 0;
+    return platform::secure_heap_available();
 }
 
 bool lacks_room(std::size_t needed) noexcept
@@ -29,10 +28,9 @@ std::string kib(std::size_t bytes)
 Error heap_full(std::size_t needed)
 {
     return Error(ErrorCode::locked_memory_full,
-                 "the locked heap has " + kib(free_locked_bytes()) + " free of " +
-                     kib(platform::secure_heap_size()) + " and this key needs about " +
-                     kib(needed) +
-                     "; remove keys, or restart latchkeyd with a larger locked heap (-O locked-memory=SIZE, "
+                 "the locked arena (at most " + kib(platform::secure_heap_size()) +
+                     ") has no room for this key, which needs about " + kib(needed) +
+                     "; remove keys, or restart latchkeyd with a larger maximum (-O locked-memory=SIZE, "
                      "and a RLIMIT_MEMLOCK to match: `ulimit -l`, LimitMEMLOCK= in the systemd unit)");
 }
 
@@ -40,7 +38,7 @@ Error heap_full(std::size_t needed)
 
 Result<void> reserve_locked_room(std::size_t needed)
 {
-    if (lacks_room(needed))
+    if (lacks_room(2 * needed))
         return fail(heap_full(needed));
     return {};
 }

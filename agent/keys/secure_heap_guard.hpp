@@ -1,30 +1,28 @@
-// Refuses a key, with advice, when the locked heap cannot hold it, instead of letting OpenSSL fail
+// Refuses a key, with advice, when the locked arena cannot hold it, instead of letting OpenSSL fail
 // vaguely; and builds keys inside a platform::SecretAllocationScope so that all of OpenSSL's copies of
 // the private numbers are locked.
 //
-// What one key takes in the secure heap, measured with OpenSSL 3.0.19 on x86_64
-// (tests/unit/secure_heap_guard_test.cpp prints the figures): with the OpenSSL allocator installed
-// (platform::install_openssl_allocator), everything OpenSSL allocates while a key is built or signs
-// is locked: the key object, the provider's key, the parameters it was imported from, and the
-// caches RSA and DSA make at their first signature (Montgomery contexts of p and q, blinding).
+// What one key takes in the locked arena (platform/locked_arena.hpp), measured with OpenSSL 3.0.19 on
+// x86_64 (tests/unit/secure_heap_guard_test.cpp prints the figures; blocks counted at their size
+// class): with the OpenSSL allocator installed (platform::install_openssl_allocator), everything
+// OpenSSL allocates while a key is built or signs is locked: the key object, the provider's key, the
+// parameters it was imported from, and the caches RSA and DSA make at their first signature
+// (Montgomery contexts of p and q, blinding).
 //
 //   key          held after build   held after 1st signature   free room needed to build + sign
-//   Ed25519           544                  544                        11840
-//   ECDSA P-256      2160                 2160                        11264
-//   ECDSA P-384      2544                 2544                        11072
-//   ECDSA P-521      2896                 2896                        11264
-//   DSA 1024         1248                 2016                        11840
-//   RSA 1024            -                 3872                        10816
-//   RSA 2048         2064                 6112                        23744
-//   RSA 3072            -                 8544                        27712
-//   RSA 4096         3216                10592                        42048
-//   RSA 8192            -                19552                        78976
+//   Ed25519          1024                 1024                        11840
+//   ECDSA P-256      2816                 2816                        11264
+//   DSA 1024         1120                 1680                        11840
+//   RSA 2048         1936                 5120                        23744
+//   RSA 4096         3088                 8832                        42048
 //
-// The room needed is larger than what is held because building and signing use short-lived blocks
-// (contexts of ~2.8 KiB that the buddy allocator rounds to 4 KiB, BN_CTX temporaries, the imported
-// parameters). The first signature in the process also puts OpenSSL's private DRBG and some method
-// caches in the locked heap (about 32 KiB, kept), and the first signature on another thread that
-// thread's DRBGs (about 5 KiB, returned when the thread ends).
+// The room needed (measured with OpenSSL's secure heap, before the arena; kept as the bound the key makers
+// waste less than its buddy allocator did) is larger than what is held because building and signing
+// use short-lived blocks (contexts of ~2.8 KiB, BN_CTX temporaries, the imported parameters). The
+// first signature in the process also puts OpenSSL's private DRBG and some method caches in the
+// arena (about 32 KiB, kept), and the first signature on another thread that thread's DRBGs (about
+// 5 KiB, returned when the thread ends). Every size class in use also holds at least one slab of
+// 4-12 KiB, so the arena needs about 256 KiB before the first key fits.
 #pragma once
 
 #include <cstddef>
@@ -46,13 +44,14 @@ constexpr std::size_t locked_bytes_for_rsa(std::size_t modulus_bytes) noexcept
     return 4 * 1024 + 80 * modulus_bytes;
 }
 
-// Fails with locked_memory_full, saying how to raise the locked heap size, when the secure heap is
-// initialised and has less than `needed` bytes free. Succeeds when no secure heap is in use (tests,
-// tools).
+// Fails with locked_memory_full, saying how to raise the locked arena's maximum, when the arena is
+// initialised and has less than twice `needed` bytes certainly free: once to build the key and sign,
+// and once more so that the keys already held (and this one) still have room to sign afterwards.
+// Succeeds when no locked arena is in use (tests, tools).
 Result<void> reserve_locked_room(std::size_t needed);
 
-// `failure` given the advice of a full locked heap when it is locked_memory_full, or when it is a
-// crypto_failure and the secure heap is initialised and nearly full (less than twice `needed` free,
+// `failure` given the advice of a full locked arena when it is locked_memory_full, or when it is a
+// crypto_failure and the locked arena is initialised and nearly full (less than twice `needed` free,
 // as the failed attempt has already returned its memory); otherwise unchanged.
 Error explain_failure(Error failure, std::size_t needed);
 

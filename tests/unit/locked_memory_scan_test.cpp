@@ -462,7 +462,7 @@ TEST_CASE("OpenSSL allocations go to the locked heap inside a scope only, and fr
     constexpr std::size_t size = probe_size;
     void* ordinary = OPENSSL_malloc(size);
     REQUIRE(ordinary != nullptr);
-    CHECK(CRYPTO_secure_allocated(ordinary) == 0);
+    CHECK(!platform::in_locked_memory(ordinary));
     std::memset(ordinary, 0x5a, size);
     OPENSSL_free(ordinary);
     CHECK(wiped_after_bookkeeping(ordinary));
@@ -470,17 +470,17 @@ TEST_CASE("OpenSSL allocations go to the locked heap inside a scope only, and fr
     const platform::SecretAllocationScope locked;
     void* secret = OPENSSL_malloc(size);
     REQUIRE(secret != nullptr);
-    CHECK(CRYPTO_secure_allocated(secret) == 1);
+    CHECK(platform::in_locked_memory(secret));
     {
         const platform::SecretAllocationScope nested;
         void* also_secret = OPENSSL_zalloc(16);
-        CHECK(CRYPTO_secure_allocated(also_secret) == 1);
+        CHECK(platform::in_locked_memory(also_secret));
         OPENSSL_free(also_secret);
     }
     std::memset(secret, 0xa5, size);
     void* grown = OPENSSL_realloc(secret, 4 * size);
     REQUIRE(grown != nullptr);
-    CHECK(CRYPTO_secure_allocated(grown) == 1);
+    CHECK(platform::in_locked_memory(grown));
     CHECK(static_cast<std::uint8_t*>(grown)[size - 1] == 0xa5);
     if (grown != secret)
         CHECK(wiped_after_bookkeeping(secret));

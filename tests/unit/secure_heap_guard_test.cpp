@@ -1,4 +1,4 @@
-// Tests of agent/keys/secure_heap_guard: every algorithm's key lives in OpenSSL's locked heap and
+// Tests of agent/keys/secure_heap_guard: every algorithm's key lives in the locked arena and
 // returns it when freed, and a full heap refuses a key with locked_memory_full instead of falling
 // back to ordinary memory.
 #include <doctest/doctest.h>
@@ -28,16 +28,17 @@ namespace {
 
 constexpr std::size_t heap_size = 256 * 1024;
 
-// The process-wide locked heap, made once for every test case of this binary.
+// The process-wide locked arena, made once for every test case of this binary; it starts with one
+// 64 KiB chunk locked.
 void use_small_locked_heap()
 {
-    static const bool ready = [] {
+    static const std::size_t locked_at_start = [] {
         agent::use_locked_memory_for_secrets(heap_size);
-        return true;
+        return platform::secure_heap_locked();
     }();
-    REQUIRE(ready);
+    REQUIRE(locked_at_start == 64 * 1024);
     REQUIRE(platform::openssl_allocator_installed());
-    REQUIRE(CRYPTO_secure_malloc_initialized() == 1);
+    REQUIRE(platform::secure_heap_ready());
 }
 
 struct EcdsaParts {
@@ -62,7 +63,7 @@ EcdsaParts ecdsa_parts()
 using KeyMaker = std::function<agent::Result<std::unique_ptr<agent::SigningKey>>()>;
 
 // One algorithm: a maker of the same key each time, the sign flags to use, and how many bytes of
-// private numbers the key must at least hold in the locked heap.
+// private numbers the key must at least hold in the locked arena.
 struct KeyUnderTest {
     std::string name;
     KeyMaker make;
@@ -128,19 +129,14 @@ std::vector<KeyUnderTest> every_algorithm()
     return {ed25519_under_test(), ecdsa_under_test(), rsa_under_test(), dsa_under_test()};
 }
 
-// Takes blocks from the secure heap until less than `leave` bytes are free; gives them back at the end.
+// Takes blocks of every size from the locked arena until it refuses each; gives them back at the end.
 class HeapFiller {
 public:
-    explicit HeapFiller(std::size_t leave)
+    HeapFiller()
     {
-        for (std::size_t block = 4096; block >= 16; block /= 2) {
-            while (platform::secure_heap_size() - platform::secure_heap_used() >= leave + block) {
-                void* p = platform::secure_allocate(block);
-                if (p == nullptr)
-                    break;
+        for (std::size_t block = 64 * 1024; block >= 16; block /= 2)
+            while (void* p = platform::secure_allocate(block))
                 blocks_.push_back(p);
-            }
-        }
     }
     ~HeapFiller()
     {
@@ -156,7 +152,7 @@ private:
 
 }  // namespace
 
-TEST_CASE("every key algorithm keeps its key and its first signature's caches in the locked heap, and returns them")
+TEST_CASE("every key algorithm keeps its key and its first signature's caches in the locked arena, and returns them")
 {
     use_small_locked_heap();
     for (const KeyUnderTest& algorithm : every_algorithm()) {
@@ -164,29 +160,29 @@ TEST_CASE("every key algorithm keeps its key and its first signature's caches in
         const Bytes data = text_bytes("data");
         {
             // The first key of an algorithm also makes OpenSSL's one-time caches (and this thread's
-            // DRBGs) in the locked heap; they stay, so they are made before the measurement.
+            // DRBGs) in the locked arena; they stay, so they are made before the measurement.
             auto warm_up = algorithm.make();
             REQUIRE(warm_up);
             REQUIRE((*warm_up)->sign(data, algorithm.sign_flags));
         }
-        const std::size_t before = CRYPTO_secure_used();
+        const std::size_t before = platform::secure_heap_used();
         auto key = algorithm.make();
         REQUIRE(key);
-        const std::size_t built = CRYPTO_secure_used();
+        const std::size_t built = platform::secure_heap_used();
         CHECK(built >= before + algorithm.private_bytes);
         REQUIRE((*key)->sign(data, algorithm.sign_flags));
-        const std::size_t signed_once = CRYPTO_secure_used();
+        const std::size_t signed_once = platform::secure_heap_used();
         CHECK(signed_once >= built);
         REQUIRE((*key)->sign(data, algorithm.sign_flags));
-        CHECK(CRYPTO_secure_used() == signed_once);
+        CHECK(platform::secure_heap_used() == signed_once);
         key->reset();
-        CHECK(CRYPTO_secure_used() == before);
+        CHECK(platform::secure_heap_used() == before);
         MESSAGE(algorithm.name << " holds " << built - before << " locked bytes once built, " << signed_once - before
                                << " after its first signature (" << std::string(OpenSSL_version(OPENSSL_VERSION)) << ")");
     }
 }
 
-TEST_CASE("keys are refused with locked_memory_full once the locked heap is full")
+TEST_CASE("keys are refused with locked_memory_full once the locked arena is full")
 {
     use_small_locked_heap();
     const EcdsaParts parts = ecdsa_parts();
@@ -200,11 +196,12 @@ TEST_CASE("keys are refused with locked_memory_full once the locked heap is full
         }
         keys.push_back(std::move(*key));
     }
-    MESSAGE(keys.size() << " ECDSA keys fit in a locked heap of " << heap_size << " bytes");
+    MESSAGE(keys.size() << " ECDSA keys fit in a locked arena of " << heap_size << " bytes");
+    CHECK(platform::secure_heap_locked() == heap_size);  // grown chunk by chunk to the maximum
     CHECK(keys.size() > 10);
     CHECK(keys.size() < 2000);
     CHECK(refusal.code == ErrorCode::locked_memory_full);
-    CHECK(refusal.detail.find("locked heap") != std::string::npos);
+    CHECK(refusal.detail.find("locked arena") != std::string::npos);
     CHECK(refusal.detail.find("RLIMIT_MEMLOCK") != std::string::npos);
     // The accepted keys still work, and freeing some makes room again.
     CHECK(keys.back()->sign(text_bytes("data"), 0));
@@ -212,12 +209,12 @@ TEST_CASE("keys are refused with locked_memory_full once the locked heap is full
     CHECK(agent::make_ecdsa_key("nistp256", parts.point, parts.scalar));
 }
 
-TEST_CASE("an allocation the secure heap refuses becomes locked_memory_full, not an ordinary-memory fallback")
+TEST_CASE("an allocation the locked arena refuses becomes locked_memory_full, not an ordinary-memory fallback")
 {
     use_small_locked_heap();
     const Bytes big(2048, 0x5a);
     const EcdsaParts parts = ecdsa_parts();
-    HeapFiller filler(1024);
+    const HeapFiller filler;
     auto number = agent::secret_bignum(big);
     REQUIRE_FALSE(number);
     CHECK(number.error().code == ErrorCode::locked_memory_full);
