@@ -9,6 +9,28 @@ command -v "$MINGW_CXX" >/dev/null || { echo "needs $MINGW_CXX (Debian g++-mingw
 [ -x "$WINE" ] || { echo "needs Wine at $WINE (Debian wine64)" >&2; exit 1; }
 command -v xvfb-run >/dev/null || { echo "needs xvfb-run (Debian xvfb)" >&2; exit 1; }
 
+# mingw_build OUT EXE SOURCE...: compiles the sources (paths from the tree's root) into OUT, each again only
+# when it or a header of platform/windows, tests/windows or protocol/ is newer than its object, and links OUT/EXE
+# statically. doctest, spdlog and fmt are used header-only; only their directories join the include path.
+mingw_build() {
+    local out=$1 exe=$2 root source object objects=()
+    shift 2
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    mkdir -p "$out/include"
+    for source in doctest spdlog fmt; do
+        ln -sfn "/usr/include/$source" "$out/include/$source"
+    done
+    for source in "$@"; do
+        object=$out/$(basename "${source%.cpp}").o
+        if [ ! -f "$object" ] || [ "$root/$source" -nt "$object" ] || [ -n "$(find "$root/platform/windows" \
+            "$root/tests/windows" "$root/protocol" -name '*.hpp' -newer "$object")" ]; then
+            "$MINGW_CXX" "${MINGW_CXXFLAGS[@]}" -I"$root" -isystem "$out/include" -c "$root/$source" -o "$object"
+        fi
+        objects+=("$object")
+    done
+    "$MINGW_CXX" -static -o "$out/$exe" "${objects[@]}" -lbcrypt -lcrypt32 -lsecur32 -ladvapi32 -lws2_32
+}
+
 # wine_init DIR: a Wine prefix at DIR, copied from one prepared in the cache (wineboot takes ~15 s once).
 wine_init() {
     local template=${LATCHKEY_WINDOWS_CACHE:-$HOME/.cache/latchkey-windows}/wine-prefix
