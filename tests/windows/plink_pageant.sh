@@ -26,6 +26,8 @@ putty=$(build_windows_putty) || fail "could not build PuTTY for Windows (see abo
 mingw_build "$out" pageant_relay.exe platform/windows/pageant_pipe.cpp platform/windows/pageant_window.cpp \
     platform/windows/pageant_mapping.cpp platform/windows/user_sid.cpp protocol/secret_bytes.cpp \
     tests/windows/pageant_relay.cpp || fail "could not build pageant_relay.exe"
+mingw_build "$out" pageant_query.exe platform/windows/pageant_pipe.cpp platform/windows/user_sid.cpp \
+    tests/windows/pageant_client.cpp tests/windows/pageant_query.cpp || fail "could not build pageant_query.exe"
 wine_init "$TMP/wine"
 
 KEYS=$TMP/keys
@@ -85,6 +87,28 @@ plink_login || fail "plink.exe login through the pipe failed: $OUT
 assert_eq ok "$(tail -n 1 <<<"$OUT")" "remote 'echo ok' through plink.exe and the pipe"
 assert_contains "$(cat "$RELAY_LOG")" "pipe request 13" "plink.exe had the agent sign over the Pageant pipe"
 ! grep -q '^window' "$RELAY_LOG" || fail "plink.exe used the window although the pipe was there"
+
+# query_and_verify TRANSPORT: pageant_query.exe lists the keys and has the Ed25519 one sign fresh data over
+# TRANSPORT (window or pipe); the signature must verify with the listed public key.
+query_and_verify() {
+    local transport=$1 identities data sign_request signature
+    identities=$("$WINE" "$out/pageant_query.exe" "$transport" 0b | tr -d '\r') ||
+        fail "no identities answer over Pageant's $transport"
+    data=$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    sign_request=$("$windows_dir/verify_pageant_sign.py" request-sign "$identities" "$data") ||
+        fail "the identities answer over Pageant's $transport lists no Ed25519 key: $identities"
+    signature=$("$WINE" "$out/pageant_query.exe" "$transport" "$sign_request" | tr -d '\r') ||
+        fail "no sign answer over Pageant's $transport"
+    "$windows_dir/verify_pageant_sign.py" check "$identities" "$data" "$signature" ||
+        fail "the signature over Pageant's $transport does not verify: $signature"
+}
+
+step "a client that follows PuTTY's code path lists and signs over the window and the pipe; signatures verify"
+query_and_verify pipe
+assert_contains "$(cat "$RELAY_LOG")" "pipe request 13" "the pipe carried the sign request"
+start_relay --window
+query_and_verify window
+assert_contains "$(cat "$RELAY_LOG")" "window request 13" "the window carried the sign request"
 
 step "without the authorized key in the agent plink.exe's login through the window fails"
 assert_rc 0 ssh-add -D
