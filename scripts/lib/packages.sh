@@ -41,3 +41,9 @@ ensure_packages() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
+
+# Packages the Windows tests in tests/windows/ need: the mingw-w64 cross compiler, Wine, an X server for
+# Pageant's window, and cmake, curl and dpkg-dev for building PuTTY for Windows (scripts/lib/windows-putty.sh).
+latchkey_windows_test_packages() {
+    echo g++-mingw-w64-x86-64-posix wine64 xvfb xauth cmake curl dpkg-dev python3-cryptography
+}
