@@ -90,7 +90,8 @@ PageantWindow::PageantWindow(PageantAnswer answer) : answer_(std::move(answer))
 {
     std::promise<HWND> created;
     std::future<HWND> window = created.get_future();
-    thread_ = std::thread([this, &created] {
+    // The promise moves into the thread, so nothing on this stack is touched once the window exists.
+    thread_ = std::thread([this, created = std::move(created)]() mutable {
         try {
             created.set_value(create_window(&answer_));
         } catch (...) {
