@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
 # Runs the Windows tests of tests/windows/ under Wine, one after the other, and says which failed.
 # The agent behind the Pageant relay is LATCHKEY_AGENT (default: the build's latchkeyd). Exits 1 if any
-# test fails; exits 77 after saying what is missing if the cross compiler, Wine or Xvfb is not installed.
+# test fails. Installs what latchkey_windows_test_packages lists when root, else exits 77 saying what is missing.
 windows_dir=$(cd "$(dirname "$0")" && pwd)
-missing=()
-command -v x86_64-w64-mingw32-g++-posix >/dev/null || missing+=(g++-mingw-w64-x86-64-posix)
-[ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
-command -v xvfb-run >/dev/null || missing+=(xvfb)
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "SKIPPED tests/windows: needs the Debian packages ${missing[*]}" >&2
+source "$windows_dir/../../scripts/lib/packages.sh"
+if ! ensure_packages $(latchkey_windows_test_packages); then
+    echo "SKIPPED tests/windows: the packages above are missing" >&2
     exit 77
 fi
 failed=()
