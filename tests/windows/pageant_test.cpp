@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "platform/windows/pageant_mapping.hpp"
@@ -82,6 +83,36 @@ TEST_CASE("a request over the window reaches the agent and its reply comes back 
         answer.reply[0] = 12;
         CHECK(latchkey::tests::pageant_window_query(request, 8192) == Bytes{failure});
     }
+}
+
+TEST_CASE("clients on several threads at once each get the answer to their own request")
+{
+    // The agent echoes each request behind a 14 (SSH2_AGENT_SIGN_RESPONSE): a mix-up would show.
+    PageantWindow window([](SecretBytes request) {
+        Bytes reply{14};
+        reply.insert(reply.end(), request.view().begin(), request.view().end());
+        return reply;
+    });
+    std::vector<std::thread> clients;
+    std::mutex mutex;
+    int wrong = 0;
+    for (std::uint8_t client = 0; client < 4; ++client) {
+        clients.emplace_back([&, client] {
+            for (std::uint8_t round = 0; round < 25; ++round) {
+                const Bytes request{13, client, round, static_cast<std::uint8_t>(client ^ round)};
+                Bytes expected{14};
+                expected.insert(expected.end(), request.begin(), request.end());
+                if (latchkey::tests::pageant_window_query(request) != expected) {
+                    const std::scoped_lock lock(mutex);
+                    ++wrong;
+                }
+            }
+        });
+    }
+    for (std::thread& client : clients) {
+        client.join();
+    }
+    CHECK(wrong == 0);
 }
 
 TEST_CASE("WM_COPYDATA that is not a NUL-terminated mapping name with Pageant's id is refused with 0")
