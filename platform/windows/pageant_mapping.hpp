@@ -19,8 +19,8 @@ inline constexpr std::uintptr_t pageant_copydata_id = 0x804e50ba;
 inline constexpr std::size_t pageant_max_message = 256 * 1024;
 
 // Answers one agent request: gets the message body (type byte and payload, the length field removed) in
-// locked memory and returns the reply body. Runs on the thread that serves the window and may block it;
-// must not throw.
+// locked memory and returns the reply body. Runs on the thread that serves the window and may block it.
+// If it throws, the window refuses the request (WM_COPYDATA returns 0) and logs what() — never request bytes.
 using PageantAnswer = std::function<std::vector<std::uint8_t>(SecretBytes request)>;
 
 // Why a mapping was refused; the client then sees WM_COPYDATA return 0.

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <exception>
 #include <future>
 #include <string>
 #include <system_error>
@@ -31,7 +32,13 @@ LRESULT on_copydata(const PageantAnswer& answer, const COPYDATASTRUCT& data)
     if (name[data.cbData - 1] != '\0') {
         return 0;
     }
-    const MappingRefusal refusal = answer_pageant_mapping(std::string(name), answer);
+    MappingRefusal refusal = MappingRefusal::none;
+    try {
+        refusal = answer_pageant_mapping(std::string(name), answer);
+    } catch (const std::exception& error) {  // nothing may unwind through the window procedure
+        spdlog::warn("Pageant request not answered: {}", error.what());
+        return 0;
+    }
     if (refusal != MappingRefusal::none) {
         spdlog::warn("Pageant request refused: {}", describe(refusal));
         return 0;

@@ -132,6 +132,21 @@ TEST_CASE("WM_COPYDATA that is not a NUL-terminated mapping name with Pageant's 
     CHECK(answer.count() == 0);
 }
 
+TEST_CASE("an agent that throws gets the request refused, and the window goes on serving")
+{
+    bool thrown = false;
+    PageantWindow window([&thrown](SecretBytes) {
+        if (!thrown) {
+            thrown = true;
+            throw latchkey::SecretHeapExhausted();
+        }
+        return Bytes{12, 0, 0, 0, 0};
+    });
+    CHECK_FALSE(latchkey::tests::pageant_window_query(Bytes{11}).has_value());
+    CHECK(thrown);
+    CHECK(latchkey::tests::pageant_window_query(Bytes{11}) == Bytes{12, 0, 0, 0, 0});
+}
+
 TEST_CASE("a second Pageant window is refused while the first exists")
 {
     RecordingAnswer answer;
