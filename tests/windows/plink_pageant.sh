@@ -64,20 +64,27 @@ plink_login() {
     return "$rc"
 }
 
-assert_rc 0 ssh-add "$KEYS/ed25519"
-cat "$KEYS/ed25519.pub" >"$SSHD_DIR/authorized_keys"
-fingerprint=$(ssh-keygen -lf "$KEYS/ed25519.pub" | cut -d' ' -f2)
-
-step "plink.exe logs in through Pageant's window when there is no Pageant pipe"
 start_relay --window
-plink_login || fail "plink.exe login through the window failed: $OUT
+# Each key type once through the window (RSA with the SHA-2 signature flags plink asks for); the Ed25519 key
+# stays in the agent for the steps after.
+for name in rsa-2048 ecdsa-256 ed25519; do
+    step "plink.exe logs in with the $name key through Pageant's window when there is no Pageant pipe"
+    assert_rc 0 ssh-add -D
+    assert_rc 0 ssh-add "$KEYS/$name"
+    cat "$KEYS/$name.pub" >"$SSHD_DIR/authorized_keys"
+    cp "$RELAY_LOG" "$RELAY_LOG.seen"
+    plink_login || fail "plink.exe login through the window failed: $OUT
 --- relay: $(cat "$RELAY_LOG")
 --- sshd log:
 $(tail -n 20 "$SSHD_LOG")"
-assert_eq ok "$(tail -n 1 <<<"$OUT")" "remote 'echo ok' through plink.exe and the window"
-wait_until 5 "sshd to log the accepted ED25519 key" sshd_accepted ED25519 "$fingerprint"
-assert_contains "$(cat "$RELAY_LOG")" "window request 11" "plink.exe listed keys over WM_COPYDATA"
-assert_contains "$(cat "$RELAY_LOG")" "window request 13" "plink.exe had the agent sign over WM_COPYDATA"
+    assert_eq ok "$(tail -n 1 <<<"$OUT")" "remote 'echo ok' through plink.exe and the window"
+    type=$(ssh-keygen -lf "$KEYS/$name.pub" | sed 's/.*(\(.*\))$/\1/')
+    wait_until 5 "sshd to log the accepted $type key" sshd_accepted "$type" \
+        "$(ssh-keygen -lf "$KEYS/$name.pub" | cut -d' ' -f2)"
+    new_lines=$(tail -n +"$(($(wc -l <"$RELAY_LOG.seen") + 1))" "$RELAY_LOG")
+    assert_contains "$new_lines" "window request 11" "plink.exe listed keys over WM_COPYDATA"
+    assert_contains "$new_lines" "window request 13" "plink.exe had the agent sign over WM_COPYDATA"
+done
 ! grep -q '^pipe' "$RELAY_LOG" || fail "a request came over a pipe that should not exist"
 
 step "plink.exe finds the pipe under the name pageant_pipe computes, and uses it before the window"
