@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <memory>
 #include <span>
 
@@ -46,7 +47,7 @@ void write_message(std::span<std::uint8_t> mapping, std::span<const std::uint8_t
     std::copy(body.begin(), body.end(), mapping.begin() + 4);
 }
 
-// True if the mapping's owner is this process's user or its token's default owner.
+// none if the mapping's owner is this process's user or its token's default owner, else why not.
 MappingRefusal check_owner(HANDLE mapping)
 {
     PSID owner = nullptr;
@@ -56,10 +57,13 @@ MappingRefusal check_owner(HANDLE mapping)
         return MappingRefusal::cannot_read_owner;
     }
     const std::unique_ptr<void, LocalFreer> descriptor_owner(descriptor);
-    const ProcessSids sids = process_sids();
-    const bool ours = (!sids.user.empty() && EqualSid(owner, const_cast<std::uint8_t*>(sids.user.data()))) ||
-        (!sids.default_owner.empty() && EqualSid(owner, const_cast<std::uint8_t*>(sids.default_owner.data())));
-    return ours ? MappingRefusal::none : MappingRefusal::foreign_owner;
+    ProcessSids sids = process_sids();
+    for (std::vector<std::uint8_t>* ours : {&sids.user, &sids.default_owner}) {
+        if (!ours->empty() && EqualSid(owner, ours->data())) {
+            return MappingRefusal::none;
+        }
+    }
+    return MappingRefusal::foreign_owner;
 }
 
 }  // namespace
