@@ -1,4 +1,5 @@
 # Builds PuTTY's plink.exe, pageant.exe and puttygen.exe for Windows from Debian's putty source package.
+# shellcheck shell=bash
 
 # The build lands in ~/.cache/latchkey-windows/putty-<version>/ (outside the tree) and is reused when present.
 # Sourced by the Windows test scripts; needs cmake, curl, dpkg-dev and the mingw-w64 cross compiler.

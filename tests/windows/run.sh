@@ -4,6 +4,7 @@
 # test fails. Installs what latchkey_windows_test_packages lists when root, else exits 77 saying what is missing.
 windows_dir=$(cd "$(dirname "$0")" && pwd)
 source "$windows_dir/../../scripts/lib/packages.sh"
+# shellcheck disable=SC2046 # one word per package
 if ! ensure_packages $(latchkey_windows_test_packages); then
     echo "SKIPPED tests/windows: the packages above are missing" >&2
     exit 77

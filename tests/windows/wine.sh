@@ -1,4 +1,5 @@
 # Sourced by the tests in tests/windows/: the mingw-w64 compiler and a Wine prefix of their own.
+# shellcheck shell=bash
 
 MINGW_CXX=${MINGW_CXX:-x86_64-w64-mingw32-g++-posix}
 MINGW_CXXFLAGS=(-std=c++20 -Wall -Wextra -Wpedantic -Werror -O1 -DSPDLOG_HEADER_ONLY -DFMT_HEADER_ONLY
