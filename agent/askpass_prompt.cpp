@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <utility>
 
 namespace latchkey::agent {
 
@@ -29,6 +30,7 @@ struct RunningAskpass {
     asio::posix::stream_descriptor output;
     asio::steady_timer timer;
     bool timed_out = false;
+    bool cancelled = false;
 };
 
 // Reads the askpass's stdout into locked memory until EOF, an error, or max_output bytes.
@@ -63,7 +65,14 @@ asio::awaitable<std::optional<int>> reap_soon(asio::any_io_executor executor, in
     co_return std::nullopt;
 }
 
-// Kills the askpass when the timeout passes, which ends its output and so the read.
+// Kills the askpass, which ends its output and so the read.
+void stop(RunningAskpass& prompt)
+{
+    platform::kill(prompt.pid);
+    prompt.output.cancel();
+}
+
+// Stops the askpass when the timeout passes.
 void arm_timeout(const std::shared_ptr<RunningAskpass>& prompt, std::chrono::steady_clock::duration timeout)
 {
     prompt->timer.expires_after(timeout);
@@ -71,23 +80,36 @@ void arm_timeout(const std::shared_ptr<RunningAskpass>& prompt, std::chrono::ste
         if (error)
             return;
         prompt->timed_out = true;
-        platform::kill(prompt->pid);
-        prompt->output.cancel();
+        stop(*prompt);
     });
 }
 
 }  // namespace
 
-// One prompt being asked for a share key: those who wait for it wait on `answered`.
+void PromptCanceller::cancel()
+{
+    if (std::exchange(cancelled_, true))
+        return;
+    if (auto action = std::exchange(action_, {}))
+        action();
+}
+
+// One prompt being asked for a share key: those who wait for it wait on `answered`; once all of them have
+// withdrawn, `canceller` cancels it.
 struct SharedPrompts::Prompt {
     explicit Prompt(const asio::any_io_executor& executor) : answered(executor, asio::steady_timer::time_point::max()) {}
     asio::steady_timer answered;  // cancelled when the answer is in
     PromptAnswer answer;
+    std::shared_ptr<PromptCanceller> canceller = std::make_shared<PromptCanceller>();
+    int waiting = 0;  // requests waiting for the answer, not withdrawn
 };
 
 asio::awaitable<PromptAnswer> ask_user(asio::any_io_executor executor, std::string program, std::string prompt,
-                                       platform::AskpassPurpose purpose, std::chrono::steady_clock::duration timeout)
+                                       platform::AskpassPurpose purpose, std::chrono::steady_clock::duration timeout,
+                                       std::shared_ptr<PromptCanceller> canceller)
 {
+    if (canceller && canceller->cancelled())
+        co_return PromptAnswer{};
     std::shared_ptr<RunningAskpass> state;
     try {
         state = std::make_shared<RunningAskpass>(executor, platform::start_askpass(program, prompt, purpose));
@@ -96,9 +118,20 @@ asio::awaitable<PromptAnswer> ask_user(asio::any_io_executor executor, std::stri
         co_return PromptAnswer{};
     }
     arm_timeout(state, timeout);
+    if (canceller)
+        canceller->on_cancel([state] {
+            state->cancelled = true;
+            stop(*state);
+        });
     SecretBytes output = co_await read_answer(state->output);
     state->timer.cancel();
+    if (canceller)
+        canceller->on_cancel({});
     std::optional<int> status = co_await reap_soon(executor, state->pid);
+    if (state->cancelled) {
+        spdlog::info("askpass prompt cancelled: the client that asked hung up");
+        co_return PromptAnswer{};
+    }
     if (state->timed_out) {
         spdlog::warn("askpass prompt unanswered after {:.1f} s; refused", std::chrono::duration<double>(timeout).count());
         co_return PromptAnswer{};
@@ -117,21 +150,40 @@ SharedPrompts::SharedPrompts(asio::any_io_executor executor, std::chrono::steady
 }
 
 asio::awaitable<PromptAnswer> SharedPrompts::ask(std::string program, std::string prompt,
-                                                 platform::AskpassPurpose purpose, std::string share_key)
+                                                 platform::AskpassPurpose purpose, std::string share_key,
+                                                 std::shared_ptr<PromptCanceller> canceller)
 {
     if (share_key.empty())
-        co_return co_await ask_user(executor_, std::move(program), std::move(prompt), purpose, timeout_);
+        co_return co_await ask_user(executor_, std::move(program), std::move(prompt), purpose, timeout_, canceller);
+    std::shared_ptr<Prompt> asked;
+    bool first = false;
     if (auto found = asking_.find(share_key); found != asking_.end()) {
-        std::shared_ptr<Prompt> asked = found->second;
+        asked = found->second;
+    } else {
+        asked = std::make_shared<Prompt>(executor_);
+        asking_.emplace(share_key, asked);
+        first = true;
+    }
+    ++asked->waiting;
+    if (canceller)
+        canceller->on_cancel([asked] {
+            if (--asked->waiting == 0)
+                asked->canceller->cancel();
+        });
+    if (first) {
+        asked->answer = co_await ask_user(executor_, std::move(program), std::move(prompt), purpose, timeout_,
+                                          asked->canceller);
+        asking_.erase(share_key);
+        asked->answered.cancel();
+    } else {
         boost::system::error_code error;
         co_await asked->answered.async_wait(asio::redirect_error(asio::use_awaitable, error));
-        co_return asked->answer;
     }
-    auto asked = std::make_shared<Prompt>(executor_);
-    asking_.emplace(share_key, asked);
-    asked->answer = co_await ask_user(executor_, std::move(program), std::move(prompt), purpose, timeout_);
-    asking_.erase(share_key);
-    asked->answered.cancel();
+    if (canceller) {
+        canceller->on_cancel({});
+        if (canceller->cancelled())
+            co_return PromptAnswer{};
+    }
     co_return asked->answer;
 }
 

@@ -15,8 +15,9 @@ namespace latchkey::agent {
 
 enum class LogLevel { error, warning, info, debug };
 
-// What happens to the keys when the session is suspended or its screen locks (acted on once session
-// awareness lands). lock: keys stay listed, decrypted copies are forgotten; drop: every key is removed.
+// What happens to the keys when the machine suspends or the session's screen locks. lock: keys added
+// encrypted are re-encrypted (listed, passphrase asked at next use), keys added in clear are removed;
+// drop: every key is removed.
 enum class SessionAction { keep, lock, drop };
 
 // A key file to list at start, decrypted on first use.

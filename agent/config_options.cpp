@@ -35,6 +35,15 @@ LiveSettings live_settings(const Config& config)
     return LiveSettings{config.lifetime, config.askpass, config.confirm_timeout};
 }
 
+void require_session_support(const Config& config, const std::string& file, bool logind_available)
+{
+    if (logind_available || (config.on_suspend == SessionAction::keep && config.on_screen_lock == SessionAction::keep))
+        return;
+    throw ConfigError(file + ": [session] on_suspend and on_screen_lock need logind, and this latchkeyd was built "
+                             "without libsystemd: set them to \"keep\", or rebuild latchkey with libsystemd-dev "
+                             "installed (drop_after_idle works without it)");
+}
+
 spdlog::level::level_enum log_level(const Config& config, Foreground foreground)
 {
     if (foreground == Foreground::debug)

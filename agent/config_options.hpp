@@ -24,6 +24,10 @@ ServerOptions server_options(const Config& config, const DaemonOptions& options)
 // The settings a reload hands to the running server. Never fails.
 LiveSettings live_settings(const Config& config);
 
+// Refuses (ConfigError naming `file`) on_suspend or on_screen_lock other than "keep" when logind cannot be
+// watched (`logind_available` false: built without libsystemd). Returns normally otherwise.
+void require_session_support(const Config& config, const std::string& file, bool logind_available);
+
 // The log level: debug with -d, else the file's log_level, else info in the foreground and warnings
 // only for a detached agent. Never fails.
 spdlog::level::level_enum log_level(const Config& config, Foreground foreground);

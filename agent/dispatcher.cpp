@@ -12,7 +12,7 @@
 #include "agent/keyfiles/key_file.hpp"
 #include "agent/keys/key_factory.hpp"
 #include "agent/keys/verify.hpp"
-#include "platform/posix/askpass.hpp"
+#include "platform/askpass_program.hpp"
 #include "protocol/latchkey_extensions.hpp"
 
 namespace latchkey::agent {
@@ -566,6 +566,15 @@ std::size_t Dispatcher::remove_all()
     return keystore_.remove_all();
 }
 
+std::size_t Dispatcher::reencrypt_or_remove_all(std::string_view reason)
+{
+    std::unique_lock lock(mutex_);
+    ReencryptCount count = keystore_.reencrypt_or_remove_all();
+    spdlog::info("{}: re-encrypted {} key(s) added encrypted, removed {} added in clear", reason,
+                 count.with_encrypted_file, count.cleartext_only);
+    return count.cleartext_only;
+}
+
 std::size_t Dispatcher::key_count() const
 {
     std::shared_lock lock(mutex_);
@@ -618,6 +627,34 @@ protocol::Bytes Dispatcher::answer(const protocol::Request& request,
 protocol::Bytes Dispatcher::refuse(const protocol::Request& request, const Error& error)
 {
     return answer(request, [&]() -> Result<protocol::Reply> { return fail(error); });
+}
+
+bool may_take_long(protocol::ByteView body) noexcept
+{
+    if (body.empty())
+        return false;
+    switch (static_cast<protocol::MessageType>(body[0])) {
+    case protocol::MessageType::add_identity:
+    case protocol::MessageType::add_id_constrained:
+    case protocol::MessageType::lock:
+    case protocol::MessageType::unlock:
+    case protocol::MessageType::extension:
+        return true;
+    case protocol::MessageType::sign_request: {
+        protocol::WireReader request(body.subspan(1));
+        auto key_blob = request.read_string();
+        if (!key_blob)
+            return false;
+        protocol::WireReader key(*key_blob);
+        auto type = key.read_string();
+        if (!type)
+            return false;
+        std::string_view name(reinterpret_cast<const char*>(type->data()), type->size());
+        return name.starts_with("ssh-rsa") || name.starts_with("ssh-dss");  // certificates of them too
+    }
+    default:
+        return false;
+    }
 }
 
 std::string key_use_prompt(std::string_view question, std::string_view key_fingerprint, std::string_view requester,

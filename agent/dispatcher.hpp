@@ -15,7 +15,7 @@
 #include "agent/fingerprint.hpp"
 #include "agent/keystore.hpp"
 #include "agent/prompt_answer.hpp"
-#include "platform/posix/askpass.hpp"
+#include "platform/askpass_program.hpp"
 #include "protocol/message.hpp"
 
 namespace latchkey::agent {
@@ -67,7 +67,7 @@ struct PendingPrompt;
 using Outcome = std::variant<protocol::Bytes, PendingPrompt>;
 
 // A request that waits for the user: ask with `program`, `prompt` and `purpose`, then call
-// finish(answer) exactly once, on any thread, while the request's ConnectionContext is alive.
+// finish(answer) once (or never: its client hung up), on any thread, while the request's ConnectionContext is alive.
 // finish looks the key up again (it may have gone meanwhile) and returns the reply, or the next
 // question (a deferred key added with ssh-add -c asks for its passphrase, then for confirmation);
 // errors become FAILURE and are logged there, as in handle_message. Prompts with the same non-empty
@@ -79,6 +79,13 @@ struct PendingPrompt {
     std::string share_key;
     std::function<Outcome(const PromptAnswer&)> finish;
 };
+
+// True for a request that may take a millisecond or more to answer: adding a key (key checks, the KDFs
+// of encrypted files), lock and unlock (the passphrase KDF), extensions (add-ppk, add-encrypted, the
+// signature check of session-bind) and RSA or DSA signatures. The server answers these off the thread
+// that serves other connections. A body that does not parse counts as quick (it is refused at once).
+// Never fails.
+bool may_take_long(protocol::ByteView body) noexcept;
 
 // The text of a prompt about one use of a key: `question` (naming the key), the key's fingerprint,
 // the requesting process (its ancestry) and, on a bound connection, the host (describe_host_key: its
@@ -122,6 +129,9 @@ public:
     std::size_t remove_expired();
     // Removes (and wipes) every key, e.g. on SIGUSR1 or shutdown; returns how many.
     std::size_t remove_all();
+    // Keystore::reencrypt_or_remove_all, logged with `reason` (the session event); returns how many keys
+    // were removed. Never fails.
+    std::size_t reencrypt_or_remove_all(std::string_view reason);
     // How many keys are held, for status reports. Never fails.
     std::size_t key_count() const;
     // Replaces the lifetime given to keys added from now on and the askpass program (a configuration

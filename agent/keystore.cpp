@@ -139,6 +139,22 @@ ReencryptCount Keystore::reencrypt_all()
     return count;
 }
 
+ReencryptCount Keystore::reencrypt_or_remove_all()
+{
+    ReencryptCount count;
+    for (auto it = identities_.begin(); it != identities_.end();) {
+        if (reencrypt(it->first)) {
+            ++count.with_encrypted_file;
+            ++it;
+        } else {
+            ++count.cleartext_only;
+            forget_expiry(it->second);
+            it = identities_.erase(it);
+        }
+    }
+    return count;
+}
+
 std::optional<Clock::time_point> Keystore::shield_idle(Clock::time_point now) const
 {
     std::optional<Clock::time_point> next;

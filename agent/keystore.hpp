@@ -92,6 +92,10 @@ public:
     bool reencrypt(protocol::ByteView public_blob);
     // reencrypt on every identity.
     ReencryptCount reencrypt_all();
+    // What a session lock (config.toml's "lock") does: re-encrypts every identity added deferred and
+    // removes every other one, which has no encrypted form to go back to. The counts say how many of
+    // each (cleartext_only: removed). Never fails.
+    ReencryptCount reencrypt_or_remove_all();
 
     // Shields every key unused for its keep-clear time by `now` (ShieldedKey::shield_if_idle);
     // returns when the next clear key is due, nothing when all are shielded. Never fails.

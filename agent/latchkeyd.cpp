@@ -12,13 +12,16 @@
 #include "agent/daemon_options.hpp"
 #include "agent/host_names.hpp"
 #include "agent/locked_secrets.hpp"
+#include "agent/preload.hpp"
 #include "agent/server.hpp"
 #include "agent/service_status.hpp"
 #include "agent/shell_output.hpp"
 #include "platform/hardening.hpp"
+#include "platform/posix/logind.hpp"
 #include "platform/posix/process.hpp"
 #include "platform/posix/system_log.hpp"
 #include "platform/posix/systemd.hpp"
+#include "platform/posix/unix_listener.hpp"
 #include "platform/posix/unix_socket.hpp"
 
 namespace {
@@ -61,6 +64,7 @@ agent::Config read_config(const Settings& settings)
         const char* home = std::getenv("HOME");
         config = agent::load_config(settings.config_file, home == nullptr ? "" : home);
     }
+    agent::require_session_support(config, settings.config_file, platform::logind_available());
     return agent::apply_command_line(std::move(config), settings.options);
 }
 
@@ -77,18 +81,37 @@ void prepare_to_hold_keys(const Settings& settings)
 {
     platform::harden_process();
     agent::use_locked_memory_for_secrets(settings.config.locked_memory);
-    if (!settings.config.keys.empty())
-        spdlog::warn("{}: {} [[key]] table(s) not loaded: preloading keys needs deferred keys, not built yet",
-                     settings.config_file, settings.config.keys.size());
+}
+
+// [session] as the server follows it. When logind cannot be watched (no system bus, no session found) the
+// agent still starts, after logging why and what is not followed.
+agent::SessionPolicy session_policy(const agent::Config& config)
+{
+    agent::SessionPolicy policy{config.on_suspend, config.on_screen_lock, nullptr, config.drop_after_idle};
+    const bool suspend = config.on_suspend != agent::SessionAction::keep;
+    const bool screen_lock = config.on_screen_lock != agent::SessionAction::keep;
+    if (!suspend && !screen_lock)
+        return policy;
+    try {
+        policy.logind = std::make_shared<platform::LogindWatch>(suspend, screen_lock);
+        spdlog::info("following logind:{}{}", suspend ? " suspend" : "",
+                     screen_lock ? " and the screen lock of " + policy.logind->session_path() : "");
+    } catch (const platform::LogindError& error) {
+        spdlog::error("{}: keys will not be locked or dropped on suspend or screen lock", error.what());
+    }
+    return policy;
 }
 
 agent::ServerOptions server_options(const Settings& settings, platform::AgentSocket& socket)
 {
     agent::ServerOptions server = agent::server_options(settings.config, settings.options);
-    server.listen_fd = socket.take_listener().release();
+    server.listen = platform::unix_socket_listener(socket.take_listener().release());
     server.dispatcher.daemon_pid = static_cast<std::uint32_t>(platform::current_pid());
     server.dispatcher.version = LATCHKEY_VERSION;
     server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));
+    server.preload = settings.config.keys;
+    server.session = session_policy(settings.config);
+    server.max_connections = agent::connection_limit(platform::descriptor_limit());
     return server;
 }
 
@@ -99,7 +122,8 @@ int serve(const Settings& settings, platform::AgentSocket& socket)
 }
 
 // SIGHUP under systemd: reads the config file again. A bad file is logged with its line and changes
-// nothing; a good one changes the log level and what LiveSettings holds, and says what waits for a restart.
+// nothing; a good one changes the log level and what LiveSettings holds, preloads the [[key]] tables it newly
+// lists (keys already loaded stay, those no longer listed too), and says what waits for a restart.
 std::optional<agent::LiveSettings> reload_config(Settings& settings)
 {
     agent::Config config;
@@ -109,12 +133,16 @@ std::optional<agent::LiveSettings> reload_config(Settings& settings)
         spdlog::error("{}; keeping the configuration in use", error.what());
         return std::nullopt;
     }
-    if (config.locked_memory != settings.config.locked_memory || config.socket != settings.config.socket)
-        spdlog::warn("locked_memory and socket take effect when latchkeyd restarts");
+    if (config.locked_memory != settings.config.locked_memory || config.socket != settings.config.socket ||
+        config.on_suspend != settings.config.on_suspend || config.on_screen_lock != settings.config.on_screen_lock ||
+        config.drop_after_idle != settings.config.drop_after_idle)
+        spdlog::warn("locked_memory, socket and [session] take effect when latchkeyd restarts");
     spdlog::set_level(agent::log_level(config, settings.options.foreground));
+    agent::LiveSettings live = agent::live_settings(config);
+    live.new_keys = agent::newly_listed_keys(settings.config.keys, config.keys);
     settings.config = std::move(config);
     spdlog::info("reloaded {}", settings.config_file);
-    return agent::live_settings(settings.config);
+    return live;
 }
 
 // -D or -d with the socket systemd passed (latchkeyd.socket): no shell lines, readiness and the key count

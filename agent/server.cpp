@@ -1,12 +1,14 @@
-// The event loop: one io_context thread for sockets, timers, signals and prompts; a worker pool (one
-// thread per core) for the dispatcher, so a slow signature never stalls another client.
+// The event loops: one io_context thread for accepting, timers, control events and prompts, and one
+// single-threaded loop per core that runs the read-answer-write loops of the connections dealt to it,
+// so a request is answered on the thread that read it, with no handoff between threads; requests that
+// may take long (may_take_long: RSA signatures, adds, KDFs) go to a pool so the loop keeps serving.
 #include "agent/server.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
-#include <csignal>
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -16,8 +18,8 @@
 
 #include "agent/asio.hpp"
 #include "agent/askpass_prompt.hpp"
-#include "platform/posix/peer_credentials.hpp"
-#include "platform/posix/process.hpp"
+#include "agent/preload.hpp"
+#include "agent/session_watch.hpp"
 #include "protocol/message.hpp"
 #include "protocol/message_name.hpp"
 
@@ -26,7 +28,7 @@ namespace latchkey::agent {
 namespace {
 
 namespace asio = boost::asio;
-using Socket = asio::local::stream_protocol::socket;
+using Stream = platform::ByteStream;
 
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 constexpr std::size_t first_body_chunk = 4096;  // a request body is read in doubling steps from here
@@ -56,51 +58,70 @@ public:
 
 private:
     asio::awaitable<void> accept_connections();
-    asio::awaitable<void> serve_connection(Socket socket, ConnectionContext context);
-    asio::awaitable<bool> read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer);
-    asio::awaitable<protocol::Bytes> dispatch(RequestBuffer& buffer, ConnectionContext& context);
+    asio::awaitable<void> serve_connection(std::unique_ptr<Stream> stream, ConnectionContext context);
+    asio::awaitable<bool> read_request(Stream& stream, RequestBuffer& buffer, const Peer& peer);
+    asio::awaitable<std::optional<protocol::Bytes>> dispatch(RequestBuffer& buffer, ConnectionContext& context,
+                                                             Stream& stream);
     template <class Step>
     asio::awaitable<void> run_on_timer(asio::steady_timer& timer, Step step);
     asio::awaitable<void> expire_keys();
     asio::awaitable<void> shield_idle_keys();
-    asio::awaitable<void> stop_on_signal();
-    asio::awaitable<void> drop_keys_on_signal();
-    asio::awaitable<void> reload_on_signal();
-    void stop(int signal);
+    asio::awaitable<void> handle_control_events();
+    void reload();
+    void stop(const std::string& cause);
     void report(ServerEvent event);
     void report_if_keys_changed();
     asio::awaitable<void> delay(std::chrono::steady_clock::duration duration);
     void reschedule_expiry();
     void reschedule_shielding();
+    void preload(const std::vector<PreloadKey>& keys);
+    void on_session_event(platform::SessionEvent event);
+    asio::awaitable<void> follow_logind();
+    asio::awaitable<void> drop_idle_keys();
 
-    template <class Work>
-    asio::awaitable<std::invoke_result_t<Work&>> on_workers(Work work);
+    template <class Context, class Work>
+    static asio::awaitable<std::invoke_result_t<Work&>> run_on(Context& context, Work work);
 
-    // Declared in destruction order: the io_contexts (and every coroutine frame in them) go before
-    // the dispatcher they refer to.
+    asio::io_context& next_loop();
+
+    // Declared in destruction order: io_ and slow_work_ (and every coroutine frame in them, which may
+    // own a connection's frame) go first, then the connection loops with the connections' frames,
+    // which refer to the dispatcher and the counter.
     Keystore keystore_;
     Dispatcher dispatcher_;
     std::chrono::steady_clock::duration unlock_delay_step_;
     std::function<void(ServerEvent, std::size_t)> report_;
     std::function<std::optional<LiveSettings>()> reload_;
-    std::size_t reported_keys_ = 0;
-    asio::io_context io_{1};  // accepting, connections, expiry, shielding, signals, prompts, reports
-    asio::thread_pool workers_;
-    SharedPrompts prompts_;  // used on io_ only
+    std::vector<PreloadKey> preload_;             // added when run() starts
+    std::vector<std::string> known_hosts_files_;  // for the destinations of preloaded keys
+    SessionPolicy session_;
+    std::atomic<Clock::time_point> last_use_ = Clock::now();  // of a key: the last request other than a listing
+    std::size_t reported_keys_ = 0;  // io_ only
     std::size_t max_connections_;
-    std::size_t connections_ = 0;           // open client connections
-    bool connection_limit_logged_ = false;  // the limit was logged and not left since
-    asio::local::stream_protocol::acceptor acceptor_;
+    std::atomic<std::size_t> connections_ = 0;  // open client connections
+    // Set by the shielding timer's step before it looks for clear keys; a request that finds it set
+    // wakes that timer, since it may have unshielded a key after the step looked.
+    std::atomic<bool> shield_timer_may_sleep_ = false;
+    std::vector<std::unique_ptr<asio::io_context>> loops_;  // the connections, one thread each
+    std::size_t next_loop_ = 0;                              // io_ only: the loop of the next connection
+    asio::thread_pool slow_work_;                            // requests that may take long
+    asio::io_context io_{1};     // accepting, expiry, shielding, control events, prompts, reports
+    SharedPrompts prompts_;      // used on io_ only
+    bool connection_limit_logged_ = false;  // io_ only: the limit was logged and not left since
+    std::unique_ptr<platform::Listener> listener_;
     asio::steady_timer expiry_timer_;
     asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
-    asio::signal_set stop_signals_;
-    asio::signal_set drop_signals_;
-    asio::signal_set reload_signals_;
+    asio::steady_timer idle_timer_;    // at the instant the keys have been idle for drop_after_idle
+    std::unique_ptr<platform::ControlEvents> control_events_;
 };
 
-std::size_t worker_count(std::size_t requested)
+std::vector<std::unique_ptr<asio::io_context>> make_loops(std::size_t requested)
 {
-    return requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    std::size_t count = requested != 0 ? requested : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<asio::io_context>> loops;
+    for (std::size_t i = 0; i < count; ++i)
+        loops.push_back(std::make_unique<asio::io_context>(1));  // 1: run by one thread, so no locking inside
+    return loops;
 }
 
 // False for the frequent requests (list, sign), which never add a key and so never bring the next
@@ -113,6 +134,12 @@ bool may_add_keys(protocol::ByteView body)
     return type != protocol::MessageType::sign_request && type != protocol::MessageType::request_identities;
 }
 
+// True for a request that only lists keys, which does not count as using them (drop_after_idle).
+bool is_listing(protocol::ByteView body)
+{
+    return body.empty() || static_cast<protocol::MessageType>(body[0]) == protocol::MessageType::request_identities;
+}
+
 std::string describe_peer(const Peer& peer)
 {
     return "pid " + std::to_string(peer.pid) + " (" + (peer.executable.empty() ? "?" : peer.executable) + ")";
@@ -123,31 +150,45 @@ Server::Server(const ServerOptions& options)
       unlock_delay_step_(options.unlock_delay_step),
       report_(options.report),
       reload_(options.reload),
-      workers_(worker_count(options.worker_threads)),
-      prompts_(io_.get_executor(), options.confirm_timeout),
+      preload_(options.preload),
+      known_hosts_files_(options.dispatcher.known_hosts_files),
+      session_(options.session),
       max_connections_(options.max_connections),
-      acceptor_(io_, asio::local::stream_protocol(), options.listen_fd),
+      loops_(make_loops(options.worker_threads)),
+      slow_work_(loops_.size()),
+      prompts_(io_.get_executor(), options.confirm_timeout),
+      listener_(options.listen(io_)),
       expiry_timer_(io_),
       shield_timer_(io_),
-      stop_signals_(io_, SIGTERM, SIGINT),
-      drop_signals_(io_, SIGUSR1),
-      reload_signals_(io_, SIGHUP)
+      idle_timer_(io_),
+      control_events_(platform::control_events(io_))
 {
 }
 
 int Server::run()
 {
-    platform::ignore_broken_pipes();
+    preload(preload_);
     asio::co_spawn(io_, accept_connections(), asio::detached);
     asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, shield_idle_keys(), asio::detached);
-    asio::co_spawn(io_, stop_on_signal(), asio::detached);
-    asio::co_spawn(io_, drop_keys_on_signal(), asio::detached);
-    asio::co_spawn(io_, reload_on_signal(), asio::detached);
+    asio::co_spawn(io_, handle_control_events(), asio::detached);
+    asio::co_spawn(io_, follow_logind(), asio::detached);
+    asio::co_spawn(io_, drop_idle_keys(), asio::detached);
     report(ServerEvent::ready);
-    io_.run();
-    workers_.stop();
-    workers_.join();
+    {
+        std::vector<std::jthread> threads;
+        for (auto& loop : loops_) {
+            threads.emplace_back([loop = loop.get()] {
+                auto busy = asio::make_work_guard(*loop);  // idle until stopped, not until out of work
+                loop->run();
+            });
+        }
+        io_.run();
+        for (auto& loop : loops_)
+            loop->stop();
+    }  // joins the threads
+    slow_work_.stop();
+    slow_work_.join();
     std::size_t removed = dispatcher_.remove_all();
     spdlog::info("shutting down; wiped {} key(s)", removed);
     return 0;
@@ -158,64 +199,62 @@ asio::awaitable<void> Server::accept_connections()
     bool accept_failing = false;
     for (;;) {
         boost::system::error_code error;
-        Socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, error));
+        // The connection lives on one connection loop (where the platform allows): its reads, answers and
+        // writes run there.
+        platform::AcceptedStream accepted = co_await listener_->accept(next_loop(), error);
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
             // Out of descriptors or similar: say so once and try again shortly, serving existing clients meanwhile.
             if (!accept_failing)
                 spdlog::warn("cannot accept connections: {}; serving the {} open ones and retrying every {} ms",
-                             error.message(), connections_, accept_retry_delay.count());
+                             error.message(), connections_.load(), accept_retry_delay.count());
             accept_failing = true;
             co_await delay(accept_retry_delay);
             continue;
         }
         if (std::exchange(accept_failing, false))
             spdlog::info("accepting connections again");
-        if (connections_ >= max_connections_) {
+        if (connections_.load() >= max_connections_) {
             if (!std::exchange(connection_limit_logged_, true))
                 spdlog::warn("closing new connections: {} are open, the most latchkeyd serves at once; "
-                             "they are accepted again when one ends", connections_);
-            continue;  // the socket closes as it goes out of scope, unread
+                             "they are accepted again when one ends", connections_.load());
+            continue;  // the stream closes as it goes out of scope, unread
         }
-        auto credentials = platform::peer_credentials(socket.native_handle());
-        if (!credentials || !platform::peer_may_connect(credentials->uid)) {
-            spdlog::warn("refused a connection from uid {} ({}): only the agent's own user and root are served",
-                         credentials ? std::to_string(credentials->uid) : "unknown",
-                         credentials ? platform::process_name(credentials->pid) : "unknown process");
-            continue;  // the socket closes as it goes out of scope, unread
-        }
-        Peer peer{credentials->uid, credentials->pid,
-                  spdlog::should_log(spdlog::level::debug) ? platform::process_name(credentials->pid) : std::string()};
-        auto executor = socket.get_executor();
-        asio::co_spawn(executor, serve_connection(std::move(socket), ConnectionContext{std::move(peer)}),
+        connection_limit_logged_ = false;
+        Peer peer{accepted.peer.uid, accepted.peer.pid, std::move(accepted.peer.executable)};
+        ++connections_;
+        auto executor = accepted.stream->executor();
+        asio::co_spawn(executor, serve_connection(std::move(accepted.stream), ConnectionContext{std::move(peer)}),
                        asio::detached);
     }
 }
 
-asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext context)
+asio::awaitable<void> Server::serve_connection(std::unique_ptr<Stream> stream, ConnectionContext context)
 {
-    ++connections_;
-    struct Counted {
-        Server& server;
-        ~Counted()
-        {
-            if (--server.connections_ < server.max_connections_)
-                server.connection_limit_logged_ = false;
-        }
-    } counted{*this};
+    struct Counted {  // counted in by accept_connections
+        std::atomic<std::size_t>& connections;
+        ~Counted() { --connections; }
+    } counted{connections_};
     spdlog::debug("{} connected", describe_peer(context.peer));
     for (;;) {
         RequestBuffer request;
-        if (!co_await read_request(socket, request, context.peer))
+        if (!co_await read_request(*stream, request, context.peer))
             break;
         auto started = std::chrono::steady_clock::now();
         unsigned failed_unlocks_before = context.failed_unlocks;
-        protocol::Bytes reply = co_await dispatch(request, context);
+        std::optional<protocol::Bytes> answered = co_await dispatch(request, context, *stream);
+        if (!answered)
+            break;
+        protocol::Bytes& reply = *answered;
         if (may_add_keys(request.bytes())) {
-            reschedule_expiry();
-            report_if_keys_changed();
+            co_await run_on(io_, [this] {
+                reschedule_expiry();
+                report_if_keys_changed();
+            });
         }
+        if (!is_listing(request.bytes()))
+            last_use_ = Clock::now();
         reschedule_shielding();
         if (spdlog::should_log(spdlog::level::debug)) {
             auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -227,19 +266,18 @@ asio::awaitable<void> Server::serve_connection(Socket socket, ConnectionContext 
             co_await delay(unlock_delay(context.failed_unlocks, unlock_delay_step_));
         boost::system::error_code error;
         protocol::Bytes framed = protocol::frame(reply);
-        co_await asio::async_write(socket, asio::buffer(framed), asio::redirect_error(asio::use_awaitable, error));
+        co_await stream->write(framed, error);
         if (error)
             break;
     }
     spdlog::debug("{} disconnected", describe_peer(context.peer));
 }
 
-asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer, const Peer& peer)
+asio::awaitable<bool> Server::read_request(Stream& stream, RequestBuffer& buffer, const Peer& peer)
 {
     boost::system::error_code error;
     std::array<std::uint8_t, protocol::frame_header_size + 1> head{};
-    std::size_t got = co_await asio::async_read(socket, asio::buffer(head.data(), protocol::frame_header_size),
-                                                asio::redirect_error(asio::use_awaitable, error));
+    std::size_t got = co_await stream.read(std::span(head.data(), protocol::frame_header_size), error);
     if (error || got != protocol::frame_header_size)
         co_return false;
     auto length = protocol::decode_frame_length(std::span<const std::uint8_t, protocol::frame_header_size>(
@@ -251,8 +289,7 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
     }
     if (*length == 0)
         co_return true;
-    co_await asio::async_read(socket, asio::buffer(&head[protocol::frame_header_size], 1),
-                              asio::redirect_error(asio::use_awaitable, error));
+    co_await stream.read(std::span(&head[protocol::frame_header_size], 1), error);
     if (error)
         co_return false;
     buffer.start(head[protocol::frame_header_size]);
@@ -272,34 +309,71 @@ asio::awaitable<bool> Server::read_request(Socket& socket, RequestBuffer& buffer
             body[0] = head[protocol::frame_header_size];
             filled = 1;
         }
-        filled += co_await asio::async_read(socket, asio::buffer(body.data() + filled, size - filled),
-                                            asio::redirect_error(asio::use_awaitable, error));
+        filled += co_await stream.read(body.subspan(filled, size - filled), error);
         if (error)
             co_return false;
     }
     co_return true;
 }
 
-// Answers one request on the worker pool. A request that needs the user (a deferred key's passphrase,
-// a confirmation) is asked about here, on the io thread without blocking it, then finished on the
-// pool, as many times as it asks.
-asio::awaitable<protocol::Bytes> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context)
+// Cancels a prompt if its client hangs up meanwhile: the stream's hang-up watch (on the connection's loop)
+// marks it and cancels the prompt on io_.
+struct HangUpWatch {
+    std::shared_ptr<PromptCanceller> canceller = std::make_shared<PromptCanceller>();  // io_ only
+    bool hung_up = false;  // on the connection's loop only
+
+    static void start(Stream& stream, asio::io_context& io, const std::shared_ptr<HangUpWatch>& watch)
+    {
+        stream.watch_hang_up([&io, watch] {
+            watch->hung_up = true;
+            asio::post(io, [watch] { watch->canceller->cancel(); });
+        });
+    }
+    // Ends the watch; true if the client hung up. Never fails.
+    bool stop(Stream& stream)
+    {
+        stream.stop_hang_up_watch();
+        return hung_up;
+    }
+};
+
+// Answers one request on the connection's loop, or on slow_work_ if it may take long. A request that
+// needs the user (a deferred key's passphrase, a confirmation) is asked about on the io thread,
+// without blocking it, then finished on slow_work_ (it may decrypt a key), as many times as it asks.
+// Nothing if the client hung up while asked about: its prompt is cancelled.
+asio::awaitable<std::optional<protocol::Bytes>> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context,
+                                                                 Stream& stream)
 {
-    Outcome outcome = co_await on_workers([&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); });
+    auto answer_request = [&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); };
+    Outcome outcome;  // not a ?: with co_await in one arm, which GCC 12 miscompiles (a double free)
+    if (may_take_long(buffer.bytes()))
+        outcome = co_await run_on(slow_work_, answer_request);
+    else
+        outcome = answer_request();
     while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
         PendingPrompt prompt = std::move(*pending);
-        PromptAnswer answer = co_await prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key);
-        outcome = co_await on_workers([&] { return prompt.finish(answer); });
+        auto watch = std::make_shared<HangUpWatch>();
+        HangUpWatch::start(stream, io_, watch);
+        PromptAnswer answer = co_await asio::co_spawn(
+            io_, prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key, watch->canceller),
+            asio::use_awaitable);
+        if (watch->stop(stream)) {
+            spdlog::info("{} hung up while its request waited for the user; request dropped",
+                         describe_peer(context.peer));
+            co_return std::nullopt;
+        }
+        outcome = co_await run_on(slow_work_, [&] { return prompt.finish(answer); });
     }
     co_return std::move(std::get<protocol::Bytes>(outcome));
 }
 
-// Runs work() on the worker pool and resumes on the io thread with its result.
-template <class Work>
-asio::awaitable<std::invoke_result_t<Work&>> Server::on_workers(Work work)
+// Runs work() on `context` (io_, where the timers and reports live, or slow_work_) and resumes where
+// it was with its result.
+template <class Context, class Work>
+asio::awaitable<std::invoke_result_t<Work&>> Server::run_on(Context& context, Work work)
 {
     co_return co_await asio::co_spawn(
-        workers_, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
+        context, [&]() -> asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); }, asio::use_awaitable);
 }
 
 // Forever: calls step(), then sleeps on `timer` until the instant it returned (none = until cancelled).
@@ -333,64 +407,112 @@ void Server::reschedule_expiry()
 // Shields keys as their keep-clear time after the last signature ends; sleeps while all are shielded.
 asio::awaitable<void> Server::shield_idle_keys()
 {
-    co_await run_on_timer(shield_timer_, [this] { return dispatcher_.shield_idle_keys(); });
+    co_await run_on_timer(shield_timer_, [this] {
+        shield_timer_may_sleep_ = true;
+        auto next = dispatcher_.shield_idle_keys();
+        if (next)
+            shield_timer_may_sleep_ = false;
+        return next;
+    });
 }
 
-// After a request that may have unshielded a key, wakes shield_idle_keys() if it is sleeping.
+// After a request that may have unshielded a key, wakes shield_idle_keys() if it may be sleeping
+// with no clear key to wait for. Called on any thread; costs a post only after the keys were shielded.
 void Server::reschedule_shielding()
 {
-    if (shield_timer_.expiry() == Clock::time_point::max())
-        shield_timer_.cancel();
+    if (shield_timer_may_sleep_.exchange(false))
+        asio::post(io_, [this] { shield_timer_.cancel(); });
 }
 
-asio::awaitable<void> Server::stop_on_signal()
-{
-    boost::system::error_code error;
-    int signal = co_await stop_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
-    if (!error)
-        stop(signal);
-}
-
-void Server::stop(int signal)
-{
-    spdlog::info("signal {} received", signal);
-    report(ServerEvent::stopping);
-    io_.stop();
-}
-
-asio::awaitable<void> Server::drop_keys_on_signal()
+// Stop events end the server; drop-keys events remove every key; reload events apply what reload_
+// returns, or without it stop the server, as ssh-agent does on SIGHUP.
+asio::awaitable<void> Server::handle_control_events()
 {
     for (;;) {
         boost::system::error_code error;
-        co_await drop_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
+        platform::ControlEvent event = co_await control_events_->next(error);
         if (error)
             co_return;
+        if (event.action == platform::ControlAction::stop ||
+            (event.action == platform::ControlAction::reload && !reload_)) {
+            stop(event.cause);
+            co_return;
+        }
+        if (event.action == platform::ControlAction::reload) {
+            reload();
+            continue;
+        }
         std::size_t removed = dispatcher_.remove_all();
-        spdlog::info("SIGUSR1: removed all {} key(s)", removed);
+        spdlog::info("{}: removed all {} key(s)", event.cause, removed);
         report_if_keys_changed();
     }
 }
 
-// SIGHUP: without a reload function it stops the server, as ssh-agent does; with one it applies the
-// settings that function returns and keeps every key.
-asio::awaitable<void> Server::reload_on_signal()
+void Server::stop(const std::string& cause)
 {
-    for (;;) {
-        boost::system::error_code error;
-        co_await reload_signals_.async_wait(asio::redirect_error(asio::use_awaitable, error));
-        if (error)
-            co_return;
-        if (!reload_) {
-            stop(SIGHUP);
-            co_return;
-        }
-        report(ServerEvent::reloading);
-        if (std::optional<LiveSettings> settings = reload_()) {
-            dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
-            prompts_.set_timeout(settings->confirm_timeout);
-        }
-        report(ServerEvent::ready);
+    spdlog::info("{} received", cause);
+    report(ServerEvent::stopping);
+    io_.stop();
+}
+
+// Applies the settings reload_ returns, keeping every key, and preloads the keys new in the configuration.
+void Server::reload()
+{
+    report(ServerEvent::reloading);
+    if (std::optional<LiveSettings> settings = reload_()) {
+        dispatcher_.set_defaults(settings->default_lifetime, settings->askpass_program);
+        prompts_.set_timeout(settings->confirm_timeout);
+        preload(settings->new_keys);
     }
+    report(ServerEvent::ready);
+}
+
+// Adds config.toml's keys (deferred) and arms the expiry timer for their lifetimes.
+void Server::preload(const std::vector<PreloadKey>& keys)
+{
+    if (keys.empty())
+        return;
+    std::size_t added = preload_keys(dispatcher_, keys, known_hosts_files_);
+    spdlog::info("preloaded {} of the {} key(s) of the configuration", added, keys.size());
+    reschedule_expiry();
+}
+
+// [session] on_suspend / on_screen_lock: "lock" re-encrypts the keys added encrypted and removes the
+// others; "drop" removes every key.
+void Server::on_session_event(platform::SessionEvent event)
+{
+    const bool suspending = event == platform::SessionEvent::suspending;
+    const SessionAction action = suspending ? session_.on_suspend : session_.on_screen_lock;
+    const char* reason = suspending ? "the system is going to sleep" : "the screen was locked";
+    if (action == SessionAction::lock)
+        dispatcher_.reencrypt_or_remove_all(reason);
+    else if (action == SessionAction::drop)
+        spdlog::info("{}: removed all {} key(s)", reason, dispatcher_.remove_all());
+    report_if_keys_changed();
+}
+
+asio::awaitable<void> Server::follow_logind()
+{
+    if (session_.logind)
+        co_await watch_session(*session_.logind, [this](platform::SessionEvent event) { on_session_event(event); });
+}
+
+// [session] drop_after_idle: wakes when the keys would have been unused that long; removes them if so.
+asio::awaitable<void> Server::drop_idle_keys()
+{
+    if (!session_.drop_after_idle)
+        co_return;
+    const Clock::duration idle = *session_.drop_after_idle;
+    co_await run_on_timer(idle_timer_, [this, idle]() -> std::optional<Clock::time_point> {
+        if (Clock::now() - last_use_.load() >= idle) {
+            if (std::size_t removed = dispatcher_.remove_all(); removed != 0)
+                spdlog::info("no key used for {} s: removed all {} key(s)",
+                             std::chrono::duration_cast<std::chrono::seconds>(idle).count(), removed);
+            report_if_keys_changed();
+            last_use_ = Clock::now();
+        }
+        return last_use_.load() + idle;
+    });
 }
 
 void Server::report(ServerEvent event)
@@ -405,6 +527,12 @@ void Server::report_if_keys_changed()
 {
     if (dispatcher_.key_count() != reported_keys_)
         report(ServerEvent::keys_changed);
+}
+
+asio::io_context& Server::next_loop()
+{
+    next_loop_ = (next_loop_ + 1) % loops_.size();
+    return *loops_[next_loop_];
 }
 
 asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration)
@@ -423,6 +551,13 @@ std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono:
     if (failures >= unlock_delay_limit / step)
         return unlock_delay_limit;
     return step * failures;
+}
+
+std::size_t connection_limit(std::size_t descriptor_limit) noexcept
+{
+    constexpr std::size_t reserved = 64;
+    return descriptor_limit > default_max_connections + reserved ? descriptor_limit - reserved
+                                                                 : default_max_connections;
 }
 
 int serve(ServerOptions options)

@@ -1,13 +1,21 @@
-// The agent's event loop: accepts connections on a listening Unix socket and answers requests.
+// The agent's event loop: accepts connections from a platform listener and answers requests.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "agent/config.hpp"
 #include "agent/dispatcher.hpp"
+#include "platform/listener.hpp"
+
+namespace latchkey::platform {
+class LogindWatch;
+}
 
 namespace latchkey::agent {
 
@@ -20,13 +28,32 @@ struct LiveSettings {
     std::optional<std::chrono::seconds> default_lifetime;
     std::optional<std::string> askpass_program;
     std::chrono::steady_clock::duration confirm_timeout = std::chrono::seconds(60);
+    // [[key]] tables new in the configuration (newly_listed_keys), to preload now.
+    std::vector<PreloadKey> new_keys{};
 };
 
+// config.toml's [session]: what the machine going to sleep and the session's screen lock do to the keys
+// (followed only through `logind`; null = neither is), and after how long without a signature or an
+// added key every key is removed.
+struct SessionPolicy {
+    SessionAction on_suspend = SessionAction::keep;
+    SessionAction on_screen_lock = SessionAction::keep;
+    std::shared_ptr<platform::LogindWatch> logind;
+    std::optional<std::chrono::steady_clock::duration> drop_after_idle;
+};
+
+// Below the usual descriptor limit of 1024, so accept rarely hits EMFILE.
+inline constexpr std::size_t default_max_connections = 1000;
+
 struct ServerOptions {
-    // A bound, listening AF_UNIX stream socket; serve() owns and closes it.
-    int listen_fd = -1;
+    // Makes the listener to serve (platform::unix_socket_listener, the Windows pipe listener); required.
+    platform::ListenerFactory listen;
     DispatcherOptions dispatcher;
-    // Threads that run the event loop and the requests (signing included); 0 = one per core.
+    // Key files added deferred before the first connection is served (config.toml's [[key]] tables;
+    // see preload_keys): a file that cannot be added is logged and skipped.
+    std::vector<PreloadKey> preload;
+    SessionPolicy session;
+    // Threads that serve the connections: read, answer (signing included) and write; 0 = one per core.
     std::size_t worker_threads = 0;
     // How long an askpass prompt (ssh-add -c confirmation, deferred key passphrase) waits for the
     // user before it counts as refused.
@@ -36,13 +63,18 @@ struct ServerOptions {
     std::chrono::steady_clock::duration unlock_delay_step = std::chrono::milliseconds(100);
     // Called on the event loop with each event and the number of keys then held; must not throw.
     std::function<void(ServerEvent, std::size_t key_count)> report;
-    // If set, SIGHUP calls it (on the event loop) instead of stopping the server: it returns the settings
+    // If set, a reload event (SIGHUP) calls it (on the event loop) instead of stopping the server: it returns the settings
     // to use from now on, or nullopt to keep the current ones (having logged why). Must not throw.
     std::function<std::optional<LiveSettings>()> reload;
     // Most client connections served at once; a new one beyond it is closed unread (logged once
-    // until the count drops). Below the usual descriptor limit of 1024, so accept rarely hits EMFILE.
-    std::size_t max_connections = 1000;
+    // until the count drops). latchkeyd sets it with connection_limit.
+    std::size_t max_connections = default_max_connections;
 };
+
+// ServerOptions::max_connections for a process allowed `descriptor_limit` open descriptors:
+// default_max_connections, or more where the limit leaves room, keeping 64 descriptors for the listener, key
+// files and askpass pipes. Never fails.
+std::size_t connection_limit(std::size_t descriptor_limit) noexcept;
 
 // Longest a wrong UNLOCK answer is held back.
 inline constexpr std::chrono::steady_clock::duration unlock_delay_limit = std::chrono::seconds(10);
@@ -51,10 +83,11 @@ inline constexpr std::chrono::steady_clock::duration unlock_delay_limit = std::c
 // failures × step, at most unlock_delay_limit. Never fails.
 std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono::steady_clock::duration step) noexcept;
 
-// Serves the ssh-agent protocol on options.listen_fd until SIGTERM, SIGINT or (without options.reload)
-// SIGHUP arrives; SIGUSR1 drops every key and keeps serving. Connections from a uid other than the
-// daemon's own or root are closed unread and logged. Every key is wiped before it returns. Returns the process
-// exit status (0 after a signal). Throws std::system_error if the event loop cannot be set up.
+// Serves the ssh-agent protocol on the listener options.listen makes until a stop event (SIGTERM, SIGINT;
+// see platform::control_events) or, without options.reload, a reload event (SIGHUP) arrives; a drop-keys
+// event (SIGUSR1) drops every key and keeps serving. The listener has already refused peers of another
+// user. Every key is wiped before it returns. Returns the process exit status (0 after a stop event).
+// Throws std::system_error if the event loop or the listener cannot be set up.
 int serve(ServerOptions options);
 
 }  // namespace latchkey::agent

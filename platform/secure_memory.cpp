@@ -2,11 +2,6 @@
 #include "platform/secure_memory.hpp"
 
 #include <openssl/crypto.h>
-#include <sys/resource.h>
-
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +10,8 @@
 #include <cstring>
 #include <optional>
 #include <string>
+
+#include "platform/memory_lock.hpp"
 
 namespace latchkey::platform {
 
@@ -27,31 +24,9 @@ std::atomic<bool> hooks_installed{false};
 // How many SecretAllocationScopes are alive on this thread.
 thread_local unsigned scope_depth = 0;
 
-std::string memlock_advice(std::size_t size)
-{
-    struct rlimit limit {};
-    std::string current = "unknown";
-    if (getrlimit(RLIMIT_MEMLOCK, &limit) == 0)
-        current = limit.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(limit.rlim_cur / 1024) + " KiB";
-    return "cannot lock " + std::to_string(size / 1024) + " KiB of memory for private keys (RLIMIT_MEMLOCK is " +
-           current + "); raise it with `ulimit -l " + std::to_string(size / 1024 * 2) +
-           "` in the shell, `LimitMEMLOCK=` in the systemd unit, or memlock in /etc/security/limits.conf";
-}
-
 bool is_secure(const void* p) noexcept
 {
     return CRYPTO_secure_allocated(p) == 1;
-}
-
-// The usable size of a block from std::malloc, where the C library can tell.
-std::optional<std::size_t> ordinary_block_size(void* p) noexcept
-{
-#if defined(__GLIBC__)
-    return malloc_usable_size(p);
-#else
-    (void)p;
-    return std::nullopt;
-#endif
 }
 
 // No file/line: a newer OpenSSL would queue an error for a full heap, and allocating the error state
@@ -150,6 +125,8 @@ void init_secure_heap(std::size_t size)
     if (heap_size.load() != 0)
         throw SecureHeapError("the secure heap is already initialised");
     size = std::bit_ceil(size);
+    if (!make_room_to_lock(size))
+        throw SecureHeapError(memlock_advice(size));
     int status = CRYPTO_secure_malloc_init(size, 16);
     if (status == 1) {
         heap_size.store(size, std::memory_order_release);

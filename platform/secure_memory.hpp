@@ -44,9 +44,9 @@ public:
 };
 
 // Creates OpenSSL's secure heap of `size` bytes (rounded up to a power of two): mapped with guard
-// pages, locked in RAM (mlock) and excluded from core dumps (MADV_DONTDUMP). EVP keys place their
-// private numbers there, and so does SecretBytes once agent/ installs it. Call once at start-up,
-// after install_openssl_allocator. Throws SecureHeapError if the memory cannot be locked (typically
+// pages, locked in RAM (mlock; VirtualLock on Windows, after make_room_to_lock) and excluded from core
+// dumps (MADV_DONTDUMP). EVP keys place their private numbers there, and so does SecretBytes once agent/
+// installs it. Call once at start-up, after install_openssl_allocator. Throws SecureHeapError if the memory cannot be locked (typically
 // RLIMIT_MEMLOCK too low) or the heap already exists.
 void init_secure_heap(std::size_t size);
 

@@ -3,8 +3,8 @@
 
 #include <filesystem>
 
-#include "agent/client/deferred_add.hpp"
-#include "agent/client/destinations.hpp"
+#include "agent/deferred_add.hpp"
+#include "agent/destination_arguments.hpp"
 #include "agent/client/key_loading.hpp"
 #include "agent/host_names.hpp"
 
@@ -92,42 +92,17 @@ bool add_file(const std::string& path, const Command& command, const Constraints
     return add_certificate(path, *file, comment, constraints, agent, context);
 }
 
-// The comment to show for a deferred key: the one in FILE.pub (OpenSSH keeps it encrypted) or a .ppk's
-// clear "Comment:" line, else the file name.
-std::string deferred_comment(const std::string& path, const SecretBytes& contents)
-{
-    std::string_view text(reinterpret_cast<const char*>(contents.data()), contents.size());
-    if (auto start = text.find("\nComment: "); start != std::string_view::npos) {
-        std::string_view rest = text.substr(start + 10);
-        return std::string(rest.substr(0, rest.find_first_of("\r\n")));
-    }
-    auto pub = read_text_file(path + ".pub");
-    if (pub) {
-        std::string_view line(*pub);
-        line = line.substr(0, line.find('\n'));
-        auto second_space = line.find(' ', line.find(' ') + 1);
-        if (second_space != std::string_view::npos && second_space + 1 < line.size())
-            return std::string(line.substr(second_space + 1));
-    }
-    return path;
-}
-
 // --deferred: sends the file still encrypted. False (after saying why) if it is not added.
 bool add_deferred_file(const std::string& path, const Constraints& constraints, const Command& command,
                        AgentClient& agent, ClientContext& context)
 {
-    auto contents = read_key_file_bytes(path);
-    if (!contents) {
-        context.err << "Error loading key \"" << path << "\": " << problem(contents.error()) << "\n";
+    auto added = deferred_add_file(path, constraints);
+    if (!added) {
+        context.err << "Error loading key \"" << path << "\": " << problem(added.error()) << "\n";
         return false;
     }
-    const std::string comment = deferred_comment(path, *contents);
-    auto request = deferred_add_request(path, *contents, comment, constraints);
-    if (!request) {
-        context.err << "Error loading key \"" << path << "\": " << problem(request.error()) << "\n";
-        return false;
-    }
-    if (!std::holds_alternative<protocol::Success>(agent.call(*request))) {
+    const std::string& comment = added->comment;
+    if (!std::holds_alternative<protocol::Success>(agent.call(added->request))) {
         context.err << "Could not add identity \"" << path << "\": agent refused operation (holding keys "
                     << "encrypted until first use needs latchkeyd)\n";
         return false;

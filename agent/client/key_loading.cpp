@@ -1,11 +1,7 @@
-// Reading key files into locked memory and decrypting them, ssh-add style; certificates beside them.
+// Decrypting key files with ssh-add's passphrase rules; the certificates beside them.
 #include "agent/client/key_loading.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "agent/keyfiles/encoding.hpp"
 
@@ -13,43 +9,12 @@ namespace latchkey::agent::client {
 
 namespace {
 
-Error read_error(const std::string& path)
-{
-    std::error_code code;
-    if (!std::filesystem::exists(path, code))
-        return Error(ErrorCode::malformed, "cannot read " + path + ": No such file or directory");
-    return Error(ErrorCode::malformed, "cannot read " + path + ": " + std::strerror(errno));
-}
-
 bool wrong_passphrase(const Result<keyfiles::KeyFile>& result)
 {
     return !result && result.error().code == ErrorCode::bad_passphrase;
 }
 
 }  // namespace
-
-Result<SecretBytes> read_key_file_bytes(const std::string& path)
-{
-    std::error_code code;
-    if (std::filesystem::is_directory(path, code))
-        return fail(Error(ErrorCode::malformed, "cannot read " + path + ": Is a directory"));
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-        return fail(read_error(path));
-    SecretBytes contents;
-    std::uint8_t chunk[4096];
-    while (file.read(reinterpret_cast<char*>(chunk), sizeof chunk) || file.gcount() > 0) {
-        contents.append(std::span<const std::uint8_t>(chunk, static_cast<std::size_t>(file.gcount())));
-        if (contents.size() > max_key_file_size) {
-            secure_wipe(chunk, sizeof chunk);
-            return fail(Error(ErrorCode::malformed, path + " is larger than 1 MiB, not a key file"));
-        }
-    }
-    secure_wipe(chunk, sizeof chunk);
-    if (file.bad())
-        return fail(read_error(path));
-    return contents;
-}
 
 std::vector<std::string> default_key_files(const std::string& home)
 {
@@ -99,21 +64,6 @@ Result<protocol::Bytes> parse_public_key_line(std::string_view line)
     if (protocol::key_type_name(key) != line.substr(0, type_end))
         return fail(Error(ErrorCode::malformed, "the key type before the key does not match the key"));
     return blob;
-}
-
-Result<std::string> read_text_file(const std::string& path)
-{
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-        return fail(read_error(path));
-    std::string text;
-    char chunk[4096];
-    while (file.read(chunk, sizeof chunk) || file.gcount() > 0) {
-        text.append(chunk, static_cast<std::size_t>(file.gcount()));
-        if (text.size() > max_key_file_size)
-            return fail(Error(ErrorCode::malformed, path + " is larger than 1 MiB, not a public key file"));
-    }
-    return text;
 }
 
 Result<std::optional<protocol::Certificate>> certificate_beside(const std::string& path,

@@ -1,4 +1,4 @@
-// Loading key files for `latchkey add`: reading, decrypting with ssh-add's passphrase rules, and the
+// Loading key files for `latchkey add`: decrypting with ssh-add's passphrase rules, and the
 // FILE-cert.pub beside a key.
 #pragma once
 
@@ -8,23 +8,17 @@
 
 #include "agent/client/passphrase.hpp"
 #include "agent/error.hpp"
+#include "agent/key_file_reading.hpp"
 #include "agent/keyfiles/key_file.hpp"
 #include "protocol/key_blob.hpp"
 
 namespace latchkey::agent::client {
-
-// Key files larger than this are refused before they are read (a key file is a few KiB).
-inline constexpr std::size_t max_key_file_size = 1024 * 1024;
 
 // How many times a passphrase is asked for one file.
 inline constexpr int passphrase_tries = 3;
 
 // ssh-add's default key files under `home`/.ssh, in its order, whether or not they exist.
 std::vector<std::string> default_key_files(const std::string& home);
-
-// The bytes of a key file, read into locked memory (a private key file may be unencrypted). Fails with
-// malformed "cannot read FILE: reason" or "FILE is larger than 1 MiB, not a key file".
-Result<SecretBytes> read_key_file_bytes(const std::string& path);
 
 // The last passphrase that opened a file: tried first on the next encrypted file, as ssh-add does.
 struct PassphraseMemory {
@@ -48,8 +42,5 @@ Result<std::optional<protocol::Certificate>> certificate_beside(const std::strin
 
 // A public key line "type base64 [comment]" (as in .pub files) as a blob. Fails with malformed.
 Result<protocol::Bytes> parse_public_key_line(std::string_view line);
-
-// The whole of a small file (public key, certificate). Fails with malformed naming the file and reason.
-Result<std::string> read_text_file(const std::string& path);
 
 }  // namespace latchkey::agent::client

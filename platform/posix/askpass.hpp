@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "platform/askpass_program.hpp"
 #include "platform/unique_fd.hpp"
 
 namespace latchkey::platform {
@@ -15,10 +16,6 @@ struct AskpassProcess {
     int pid = 0;
     UniqueFd output;
 };
-
-// What the askpass is asked for: a yes/no answer (its exit status; SSH_ASKPASS_PROMPT=confirm, as
-// ssh-agent sets it) or a passphrase (its stdout; SSH_ASKPASS_PROMPT unset, as ssh-add leaves it).
-enum class AskpassPurpose { confirm, passphrase };
 
 // Starts `program` (searched in PATH if it has no slash) with argv[1] = prompt, the caller's
 // environment with SSH_ASKPASS_PROMPT set for `purpose`, stdin /dev/null, stdout a pipe, stderr inherited,
@@ -36,17 +33,8 @@ std::optional<int> reap(int pid) noexcept;
 // that has already gone needs no signal.
 void kill(int pid) noexcept;
 
-// $SSH_ASKPASS if set and non-empty, else OpenSSH's default /usr/lib/ssh/x11-ssh-askpass if it is
-// executable, else nullopt. Never fails.
-std::optional<std::string> find_askpass_program();
-
 // The parent pid in the text of a /proc/PID/stat file, or nullopt if it does not parse. The command
 // name in it may contain spaces and parentheses.
 std::optional<std::int64_t> parent_pid_from_stat(std::string_view stat);
-
-// "git (pid 12) ← bash (pid 10) ← sshd (pid 3)": pid and up to five of its ancestors, from
-// /proc, stopping before pid 1. Processes it cannot read appear as "? (pid N)" and end the chain;
-// returns "an unknown process" for pid <= 0. Never throws except std::bad_alloc.
-std::string process_ancestry(std::int64_t pid);
 
 }  // namespace latchkey::platform

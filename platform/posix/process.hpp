@@ -1,6 +1,7 @@
 // Process plumbing for a forking daemon: fork with a readiness pipe, detaching, exec, parent death, kill.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,10 @@ void terminate_process(int pid);
 
 // The calling process's id. Never fails.
 int current_pid() noexcept;
+
+// The soft limit on open descriptors (RLIMIT_NOFILE): SIZE_MAX if unlimited, 0 if it cannot be read.
+// Never fails.
+std::size_t descriptor_limit() noexcept;
 
 // Makes a write to a socket whose peer has gone fail with EPIPE instead of killing the process.
 void ignore_broken_pipes() noexcept;

@@ -83,6 +83,9 @@ void clear_stale_socket(const std::string& path)
             return;
         fail_errno(path);
     }
+    if (S_ISLNK(status.st_mode))
+        fail(path + ": is a symbolic link; latchkeyd does not follow links in its socket path, so give the "
+                    "path it points to");
     if (!S_ISSOCK(status.st_mode))
         fail(path + ": exists and is not a socket; not replacing it");
     if (status.st_uid != ::getuid())
@@ -217,7 +220,12 @@ AgentSocket listen_at(const std::string& path)
     } catch (const std::filesystem::filesystem_error& error) {
         fail(path + ": " + error.code().message());
     }
-    check_safe_directory(absolute.parent_path().string());
+    const std::string directory = absolute.parent_path().string();
+    struct stat status {};
+    if (::lstat(directory.c_str(), &status) == 0 && S_ISLNK(status.st_mode))
+        fail(directory + ": the socket's directory is a symbolic link; latchkeyd does not follow links in its "
+                         "socket path, so give the directory it points to");
+    check_safe_directory(directory);
     clear_stale_socket(absolute.string());
     return AgentSocket(bind_and_listen(absolute.string()), absolute.string(), "");
 }

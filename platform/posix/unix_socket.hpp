@@ -57,9 +57,9 @@ void check_safe_directory(const std::string& directory);
 AgentSocket listen_in_private_directory(const std::string& parent, int pid);
 
 // Listens exactly at `path` (made absolute against the current directory). A socket of this user on which
-// nothing answers is stale and replaced. Throws SocketSetupError if the path's directory is unsafe, if an
-// agent answers on it ("already running"), if something else is there (not a socket, or another user's),
-// or if the path is too long or bind/listen fails.
+// nothing answers is stale and replaced. Throws SocketSetupError if the path or its directory is a symbolic
+// link (neither is followed), if the directory is unsafe, if an agent answers on it ("already running"), if
+// something else is there (not a socket, or another user's), or if the path is too long or bind/listen fails.
 AgentSocket listen_at(const std::string& path);
 
 // Until another handler replaces it (the server's), SIGTERM, SIGINT or SIGHUP removes socket's entries and

@@ -6,7 +6,7 @@
 #include <system_error>
 #include <vector>
 
-namespace latchkey::platform::windows {
+namespace latchkey::platform {
 namespace {
 
 std::system_error registry_error(LSTATUS status, const char* what)
@@ -80,4 +80,4 @@ std::optional<std::wstring> autostart_command()
     return std::wstring(value.data());
 }
 
-}  // namespace latchkey::platform::windows
+}  // namespace latchkey::platform

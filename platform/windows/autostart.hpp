@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-namespace latchkey::platform::windows {
+namespace latchkey::platform {
 
 // HKEY_CURRENT_USER\<autostart_key>, value <autostart_value>.
 inline constexpr const wchar_t* autostart_key = L"Software\\Microsoft\\Windows\\CurrentVersion\\Run";
@@ -22,4 +22,4 @@ bool uninstall_autostart();
 // key exists but cannot be read.
 std::optional<std::wstring> autostart_command();
 
-}  // namespace latchkey::platform::windows
+}  // namespace latchkey::platform

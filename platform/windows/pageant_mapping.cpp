@@ -7,13 +7,12 @@
 
 #include <algorithm>
 #include <array>
-#include <initializer_list>
 #include <memory>
 #include <span>
 
 #include "platform/windows/user_sid.hpp"
 
-namespace latchkey::platform::windows {
+namespace latchkey::platform {
 namespace {
 
 constexpr std::uint8_t ssh_agent_failure = 5;  // PROTOCOL.agent / RFC 9987: SSH_AGENT_FAILURE
@@ -57,13 +56,14 @@ MappingRefusal check_owner(HANDLE mapping)
         return MappingRefusal::cannot_read_owner;
     }
     const std::unique_ptr<void, LocalFreer> descriptor_owner(descriptor);
-    ProcessSids sids = process_sids();
-    for (std::vector<std::uint8_t>* ours : {&sids.user, &sids.default_owner}) {
-        if (!ours->empty() && EqualSid(owner, ours->data())) {
-            return MappingRefusal::none;
-        }
+    if (owner == nullptr || !IsValidSid(owner)) {
+        return MappingRefusal::cannot_read_owner;
     }
-    return MappingRefusal::foreign_owner;
+    const auto* first = static_cast<const std::uint8_t*>(owner);
+    const SidBuffer mapping_owner(first, first + GetLengthSid(owner));
+    const bool ours = same_sid(mapping_owner, process_user_sid()) ||
+                      same_sid(mapping_owner, process_default_owner_sid());
+    return ours ? MappingRefusal::none : MappingRefusal::foreign_owner;
 }
 
 }  // namespace
@@ -118,4 +118,4 @@ MappingRefusal answer_pageant_mapping(const std::string& name, const PageantAnsw
     return MappingRefusal::none;
 }
 
-}  // namespace latchkey::platform::windows
+}  // namespace latchkey::platform

@@ -10,7 +10,7 @@
 
 #include "protocol/secret_bytes.hpp"
 
-namespace latchkey::platform::windows {
+namespace latchkey::platform {
 
 // WM_COPYDATA's dwData for an agent request (PuTTY's AGENT_COPYDATA_ID).
 inline constexpr std::uintptr_t pageant_copydata_id = 0x804e50ba;
@@ -44,4 +44,4 @@ std::string_view describe(MappingRefusal refusal) noexcept;
 // what `answer` or allocating the request's copy throws.
 MappingRefusal answer_pageant_mapping(const std::string& name, const PageantAnswer& answer);
 
-}  // namespace latchkey::platform::windows
+}  // namespace latchkey::platform

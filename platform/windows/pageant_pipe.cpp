@@ -14,7 +14,7 @@
 #include <span>
 #include <system_error>
 
-namespace latchkey::platform::windows {
+namespace latchkey::platform {
 namespace {
 
 std::system_error last_error(const char* what)
@@ -83,4 +83,4 @@ std::string pageant_pipe_name()
     return name;
 }
 
-}  // namespace latchkey::platform::windows
+}  // namespace latchkey::platform

@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace latchkey::platform::windows {
+namespace latchkey::platform {
 
 // \\.\pipe\pageant.<user>.<hex SHA-256 of uint32_be(16) ‖ CryptProtectMemory("Pageant", padded with NULs
 // to 16 bytes, CROSS_PROCESS)>, where <user> is GetUserNameEx(NameUserPrincipal) cut at '@', or GetUserName
@@ -11,4 +11,4 @@ namespace latchkey::platform::windows {
 // fails. Throws std::system_error if the user name cannot be read or SHA-256 is unavailable.
 std::string pageant_pipe_name();
 
-}  // namespace latchkey::platform::windows
+}  // namespace latchkey::platform

@@ -10,7 +10,7 @@
 #include <string>
 #include <system_error>
 
-namespace latchkey::platform::windows {
+namespace latchkey::platform {
 namespace {
 
 constexpr const wchar_t* window_name = L"Pageant";  // class and title: what Pageant clients look for
@@ -124,4 +124,4 @@ PageantWindow::~PageantWindow()
     thread_.join();
 }
 
-}  // namespace latchkey::platform::windows
+}  // namespace latchkey::platform

@@ -5,7 +5,7 @@
 
 #include "platform/windows/pageant_mapping.hpp"
 
-namespace latchkey::platform::windows {
+namespace latchkey::platform {
 
 // The hidden top-level window PuTTY, WinSCP and other Pageant clients find with FindWindow("Pageant",
 // "Pageant"). It lives on its own thread with its own message loop; each WM_COPYDATA request is answered
@@ -28,4 +28,4 @@ private:
     void* window_ = nullptr;  // HWND, touched only to post WM_CLOSE
 };
 
-}  // namespace latchkey::platform::windows
+}  // namespace latchkey::platform

@@ -1,58 +1,98 @@
-// Reads the user and default-owner SIDs from this process's access token.
+// Users as SIDs: reading a process's token, comparing SIDs, a DACL for one user.
 #include "platform/windows/user_sid.hpp"
 
-#include <windows.h>
+#include <system_error>
 
-#include <memory>
+namespace latchkey::platform {
 
-namespace latchkey::platform::windows {
 namespace {
 
+[[noreturn]] void throw_last_error(const char* what)
+{
+    throw std::system_error(static_cast<int>(GetLastError()), std::system_category(), what);
+}
+
+// Closes a HANDLE when it goes out of scope.
 struct HandleCloser {
-    void operator()(HANDLE handle) const noexcept { CloseHandle(handle); }
+    HANDLE handle = nullptr;
+    ~HandleCloser()
+    {
+        if (handle != nullptr && handle != INVALID_HANDLE_VALUE)
+            CloseHandle(handle);
+    }
 };
 
-// The token information of `kind` as raw bytes, or empty if it cannot be read.
-std::vector<std::uint8_t> token_information(HANDLE token, TOKEN_INFORMATION_CLASS kind)
+// The SID a token information class of `kind` holds (TokenUser, TokenOwner), or empty.
+SidBuffer token_sid(HANDLE token, TOKEN_INFORMATION_CLASS kind)
 {
     DWORD size = 0;
     GetTokenInformation(token, kind, nullptr, 0, &size);
-    if (size == 0) {
+    if (size < sizeof(PSID) || size > 64 * 1024)
         return {};
-    }
-    std::vector<std::uint8_t> bytes(size);
-    if (!GetTokenInformation(token, kind, bytes.data(), size, &size)) {
+    std::vector<std::uint8_t> info(size);
+    if (!GetTokenInformation(token, kind, info.data(), size, &size))
         return {};
-    }
-    return bytes;
-}
-
-std::vector<std::uint8_t> copy_sid(PSID sid)
-{
-    if (sid == nullptr || !IsValidSid(sid)) {
+    // TOKEN_USER and TOKEN_OWNER both start with the SID's pointer.
+    PSID sid = kind == TokenUser ? reinterpret_cast<TOKEN_USER*>(info.data())->User.Sid
+                                 : reinterpret_cast<TOKEN_OWNER*>(info.data())->Owner;
+    if (sid == nullptr || !IsValidSid(sid))
         return {};
-    }
-    const auto* first = static_cast<const std::uint8_t*>(sid);
-    return {first, first + GetLengthSid(sid)};
+    const DWORD length = GetLengthSid(sid);
+    const auto* bytes = static_cast<const std::uint8_t*>(sid);
+    return SidBuffer(bytes, bytes + length);
 }
 
 }  // namespace
 
-ProcessSids process_sids()
+SidBuffer process_user_sid(DWORD process_id)
 {
-    HANDLE raw = nullptr;
-    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &raw)) {
+    HandleCloser process{process_id == 0 ? nullptr : OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, process_id)};
+    if (process_id != 0 && process.handle == nullptr)
         return {};
-    }
-    const std::unique_ptr<void, HandleCloser> token(raw);
-    ProcessSids sids;
-    if (const auto user = token_information(token.get(), TokenUser); user.size() >= sizeof(TOKEN_USER)) {
-        sids.user = copy_sid(reinterpret_cast<const TOKEN_USER*>(user.data())->User.Sid);
-    }
-    if (const auto owner = token_information(token.get(), TokenOwner); owner.size() >= sizeof(TOKEN_OWNER)) {
-        sids.default_owner = copy_sid(reinterpret_cast<const TOKEN_OWNER*>(owner.data())->Owner);
-    }
-    return sids;
+    HandleCloser token;
+    if (!OpenProcessToken(process_id == 0 ? GetCurrentProcess() : process.handle, TOKEN_QUERY, &token.handle))
+        return {};
+    return token_sid(token.handle, TokenUser);
 }
 
-}  // namespace latchkey::platform::windows
+SidBuffer process_default_owner_sid()
+{
+    HandleCloser token;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token.handle))
+        return {};
+    return token_sid(token.handle, TokenOwner);
+}
+
+bool same_sid(const SidBuffer& a, const SidBuffer& b) noexcept
+{
+    if (a.empty() || b.empty())
+        return false;
+    auto* left = const_cast<std::uint8_t*>(a.data());
+    auto* right = const_cast<std::uint8_t*>(b.data());
+    return IsValidSid(left) && IsValidSid(right) && EqualSid(left, right);
+}
+
+UserOnlySecurity::UserOnlySecurity(const SidBuffer& user) : owner_(user)
+{
+    auto* sid = const_cast<std::uint8_t*>(user.data());
+    if (user.empty() || !IsValidSid(sid))
+        throw std::system_error(ERROR_INVALID_SID, std::system_category(), "the user's SID");
+    acl_.resize(sizeof(ACL) + sizeof(ACCESS_ALLOWED_ACE) + GetLengthSid(sid));
+    auto* acl = reinterpret_cast<ACL*>(acl_.data());
+    if (!InitializeAcl(acl, static_cast<DWORD>(acl_.size()), ACL_REVISION))
+        throw_last_error("InitializeAcl");
+    if (!AddAccessAllowedAce(acl, ACL_REVISION, GENERIC_ALL, sid))
+        throw_last_error("AddAccessAllowedAce");
+    if (!InitializeSecurityDescriptor(&descriptor_, SECURITY_DESCRIPTOR_REVISION))
+        throw_last_error("InitializeSecurityDescriptor");
+    if (!SetSecurityDescriptorDacl(&descriptor_, TRUE, acl, FALSE))
+        throw_last_error("SetSecurityDescriptorDacl");
+    // PuTTY connects only to a pipe owned by the user itself, which the token's default owner need not be.
+    if (!SetSecurityDescriptorOwner(&descriptor_, owner_.data(), FALSE))
+        throw_last_error("SetSecurityDescriptorOwner");
+    attributes_.nLength = sizeof attributes_;
+    attributes_.lpSecurityDescriptor = &descriptor_;
+    attributes_.bInheritHandle = FALSE;
+}
+
+}  // namespace latchkey::platform

@@ -13,10 +13,11 @@ latchkey_build_packages() {
 # Packages the test suite drives: doctest, the real OpenSSH tools, clang's libFuzzer and sanitizers,
 # and for tests/integration: sshd, PuTTY's plink, puttygen and pageant (putty: its -a client mode needs
 # no display), git, gdb (protect.sh tries to attach to the agent) and systemd
-# (systemd-socket-activate, systemd-analyze); for tests/soak: python3-cryptography.
+# (systemd-socket-activate, systemd-analyze), dbus-daemon, dbus-bin, python3-dbus and python3-gi (session.sh's private bus
+# and fake logind); for tests/soak: python3-cryptography.
 latchkey_test_packages() {
     echo doctest-dev openssh-client python3 clang libclang-rt-14-dev openssh-server putty-tools putty git gdb systemd \
-        python3-cryptography
+        python3-cryptography dbus-daemon dbus-bin python3-dbus python3-gi
 }
 
 # Packages scripts/bench needs besides those: gnuplot draws its chart. Not part of the test run.

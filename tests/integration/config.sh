@@ -40,7 +40,7 @@ step "the socket of config.toml is where the agent listens (no -a)"
 AGENT_PID=$!
 track_pid "$AGENT_PID"
 wait_until 10 "the agent on the configured socket" agent_answers "$HOME/agent.sock"
-assert_contains "$(cat "$TMP/agent.log")" "1 [[key]] table(s) not loaded" "the warning about keys not preloaded yet"
+assert_contains "$(cat "$TMP/agent.log")" "[[key]] $HOME/.ssh/id_ed25519 not loaded: cannot read" "the missing key file, logged"
 kill -TERM "$AGENT_PID"
 wait_until 10 "the agent to exit" pid_gone "$AGENT_PID"
 

@@ -166,6 +166,24 @@ $(cat "$TMP/$name.log")"
     done
 }
 
+# start_socket_activated_agent: latchkeyd as the systemd user service runs it: systemd-socket-activate passes it
+# the socket $TMP/run/agent.sock (exported as SSH_AUTH_SOCK), and a fake NOTIFY_SOCKET ($NOTIFY) appends what
+# it is told to $TMP/notify.log; HOME and XDG_CONFIG_HOME are passed on. Sets AGENT_PID (systemd-socket-activate
+# execs the agent in that process); the agent's output goes to $TMP/agent.log.
+start_socket_activated_agent() {
+    NOTIFY=$TMP/notify.sock
+    "$LK_ROOT/tests/integration/notify_socket.py" "$NOTIFY" "$TMP/notify.log" &
+    track_pid $!
+    wait_until 10 "the fake NOTIFY_SOCKET" test -S "$NOTIFY"
+    mkdir -m 700 "$TMP/run"
+    export SSH_AUTH_SOCK=$TMP/run/agent.sock
+    NOTIFY_SOCKET=$NOTIFY systemd-socket-activate -E HOME -E XDG_CONFIG_HOME -E NOTIFY_SOCKET -l "$SSH_AUTH_SOCK" \
+        "$AGENT" -D >"$TMP/agent.log" 2>&1 &
+    AGENT_PID=$!
+    track_pid "$AGENT_PID"
+    wait_until 10 "systemd-socket-activate to listen" test -S "$SSH_AUTH_SOCK"
+}
+
 # copy_keys DIR: copies tests/data/keys to DIR with private keys at mode 600 (ssh-add refuses 644).
 copy_keys() {
     mkdir -p "$1"

@@ -29,19 +29,8 @@ sign_asks() {
     assert_eq "$1" "$(cat "$TMP/asked" 2>/dev/null)" "the askpass program that confirmed the signature"
 }
 
-NOTIFY=$TMP/notify.sock
-"$LK_ROOT/tests/integration/notify_socket.py" "$NOTIFY" "$TMP/notify.log" &
-track_pid $!
-wait_until 10 "the fake NOTIFY_SOCKET" test -S "$NOTIFY"
-
 step "systemd-socket-activate passes its socket: the agent starts on the first connection and serves it"
-mkdir -m 700 "$TMP/run"
-export SSH_AUTH_SOCK=$TMP/run/agent.sock
-NOTIFY_SOCKET=$NOTIFY systemd-socket-activate -E HOME -E XDG_CONFIG_HOME -E NOTIFY_SOCKET -l "$SSH_AUTH_SOCK" \
-    "$AGENT" -D >"$TMP/agent.log" 2>&1 &
-AGENT_PID=$!  # systemd-socket-activate execs the agent in this process
-track_pid "$AGENT_PID"
-wait_until 10 "systemd-socket-activate to listen" test -S "$SSH_AUTH_SOCK"
+start_socket_activated_agent
 assert_rc 1 ssh-add -l
 assert_contains "$OUT" "The agent has no identities." "ssh-add -l through the passed socket"
 assert_contains "$(cat "$TMP/agent.log")" "listening on $SSH_AUTH_SOCK (socket from systemd)" "the agent's log"

@@ -2,8 +2,8 @@
 """Faults around the agent in LATCHKEY_AGENT (default build/agent/latchkeyd), which it must ride out:
 kill -9 then a restart on the same -a path (the stale socket is replaced); a log it cannot write (stderr on
 /dev/full, debug logging on); an askpass program that hangs, crashes or prints garbage, which must never hold up
-other clients. latchkeyd only: OpenSSH's ssh-agent refuses an existing -a path. (Cancelling the prompt of a
-client that hangs up is not done yet: the hanging askpass is killed by the test itself.)"""
+other clients; a client that hangs up while its prompt is open, whose prompt (and only its) is cancelled.
+latchkeyd only: OpenSSH's ssh-agent refuses an existing -a path."""
 
 import os
 import signal
@@ -95,7 +95,7 @@ def unwritable_log(binary):
 def askpass_script(directory, name, body):
     path = os.path.join(directory, name)
     with open(path, "w") as f:
-        f.write("#!/bin/sh\necho $$ >%s/%s.pid\n%s\n" % (directory, name, body))
+        f.write("#!/bin/sh\necho $$ >>%s/%s.pids\n%s\n" % (directory, name, body))
     os.chmod(path, 0o700)
     return path
 
@@ -109,12 +109,32 @@ def process_gone(pid):
         return True
 
 
-def read_pid(path):
+def read_pids(path):
+    """The pids the askpass scripts have appended to `path`, in order of starting (written whole: lines under
+    PIPE_BUF, appended)."""
     try:
         with open(path) as f:
-            return int(f.read().strip() or 0) or None
+            return [int(line) for line in f.read().split()]
     except FileNotFoundError:
-        return None
+        return []
+
+
+def prompt_cancelled_on_hang_up(agent, pid_file, first):
+    """Regression test (prompt cancellation): two clients wait on the hanging askpass; the first hangs up. The
+    agent must kill that askpass alone, keep serving, and kill the second when its client hangs up too."""
+    second = agent.conn()
+    second.send(capture("sign-ed25519"))
+    check(wait_until(lambda: len(read_pids(pid_file)) == 2, 5), "  a second client waits on a prompt of its own")
+    first_pid, second_pid = read_pids(pid_file)
+    first.close()
+    check(wait_until(lambda: process_gone(first_pid), 5),
+          "  the first client hangs up: its askpass (pid %d) is killed by the agent" % first_pid)
+    served(agent.sock, "  other clients are served meanwhile")
+    check(not process_gone(second_pid), "  the second client's askpass (pid %d) still runs" % second_pid)
+    second.close()
+    check(wait_until(lambda: process_gone(second_pid), 5),
+          "  the second client hangs up: its askpass (pid %d) is killed too" % second_pid)
+    served(agent.sock, "  and the agent serves on")
 
 
 def broken_askpass(binary):
@@ -133,15 +153,11 @@ def broken_askpass(binary):
                     assert c.request(capture("add-rsa-2048")) == bytes([SUCCESS])
                 asking = agent.conn()
                 asking.send(capture("sign-ed25519"))
-                pid_file = os.path.join(directory, os.path.basename(script) + ".pid")
-                check(wait_until(lambda: read_pid(pid_file) is not None, 5), "an askpass that %s is started" % behaviour)
+                pid_file = os.path.join(directory, os.path.basename(script) + ".pids")
+                check(wait_until(lambda: read_pids(pid_file), 5), "an askpass that %s is started" % behaviour)
                 served(agent.sock, "  other clients are served while it runs")
                 if behaviour == "hangs":
-                    pid = read_pid(pid_file)
-                    asking.close()
-                    os.kill(pid, signal.SIGKILL)
-                    check(wait_until(lambda: process_gone(pid), 5), "  the hanging askpass (pid %d) is gone" % pid)
-                    served(agent.sock, "  and the agent serves on")
+                    prompt_cancelled_on_hang_up(agent, pid_file, asking)
                 else:
                     try:
                         reply = asking.recv()

@@ -12,6 +12,7 @@ import base64
 import os
 import random
 import resource
+import socket
 import struct
 import sys
 import time
@@ -145,9 +146,30 @@ class Client:
     def __init__(self, reader, writer):
         self.reader, self.writer = reader, writer
 
+    full_backlog_waits = 0  # connects that found the agent's listen backlog full and tried again
+
     @classmethod
-    async def open(cls, path):
-        reader, writer = await asyncio.open_unix_connection(path)
+    async def open(cls, path, wait_for_backlog=True):
+        """Connects as a blocking client (ssh, ssh-add) does: while the agent's listen backlog is full, connect
+        fails with EAGAIN and is tried again (or, with wait_for_backlog False, raises BlockingIOError).
+        asyncio.open_unix_connection(path) must not be used here: it takes that EAGAIN for a connect in
+        progress and hands back a socket that never got connected, whose first recv fails with EINVAL."""
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            try:
+                sock.connect(path)
+                break
+            except BlockingIOError:
+                sock.close()
+                if not wait_for_backlog:
+                    raise
+                cls.full_backlog_waits += 1
+                await asyncio.sleep(0.005)
+            except BaseException:
+                sock.close()
+                raise
+        reader, writer = await asyncio.open_unix_connection(sock=sock)
         return cls(reader, writer)
 
     async def request(self, body):
@@ -453,7 +475,7 @@ class Soak:
         held = []
         for _ in range(FD_LIMIT + 64):
             try:
-                client = await Client.open(self.agent.sock)
+                client = await Client.open(self.agent.sock, wait_for_backlog=False)
             except OSError:
                 break  # the listen backlog is full too
             client.writer.write(frame(LIST))
@@ -523,8 +545,9 @@ class Soak:
         _, fds, rss = process_stat(self.agent.proc.pid)
         s = self.stats
         print("soak summary: %d requests, %d answered, %d signatures verified, %d refused while locked, "
-              "%d hostile connections, %d failures" % (s.requests, s.answered, s.verified,
-                                                       s.refused_while_locked, s.hostile, len(s.failures)))
+              "%d hostile connections, %d connects that waited for a full listen backlog, %d failures"
+              % (s.requests, s.answered, s.verified, s.refused_while_locked, s.hostile, Client.full_backlog_waits,
+                 len(s.failures)))
         print("  memory: baseline %d KiB, peak %d KiB, final %d KiB; descriptors: baseline %d, peak %d, final %d; "
               "CPU at the descriptor limit %.2f s / 3 s" % (baseline_rss, self.peak_rss, rss, self.baseline_fds,
                                                           self.peak_fds, fds, cpu_at_limit))

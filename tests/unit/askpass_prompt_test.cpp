@@ -6,8 +6,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 #include "agent/askpass_prompt.hpp"
@@ -91,4 +93,46 @@ TEST_CASE("SharedPrompts: two requests with one share key run one askpass and ge
     while (std::getline(runs, line))
         ++count;
     CHECK(count == 2);
+}
+
+TEST_CASE("SharedPrompts: a prompt is cancelled, its askpass killed, once every request waiting for it withdraws")
+{
+    asio::io_context io;
+    SharedPrompts prompts(io.get_executor(), std::chrono::seconds(60));
+    auto first = std::make_shared<PromptCanceller>();
+    auto second = std::make_shared<PromptCanceller>();
+    std::vector<int> statuses;
+    for (const auto& canceller : {first, second})
+        asio::co_spawn(io, prompts.ask("sleep", "60", AskpassPurpose::confirm, "key A", canceller),
+                       [&](std::exception_ptr, PromptAnswer given) { statuses.push_back(given.exit_status); });
+    std::optional<std::size_t> answered_after_one_withdrew;
+    asio::steady_timer first_hangs_up(io, std::chrono::milliseconds(200));
+    asio::steady_timer second_hangs_up(io, std::chrono::milliseconds(600));
+    first_hangs_up.async_wait([&](boost::system::error_code) { first->cancel(); });
+    second_hangs_up.async_wait([&](boost::system::error_code) {
+        answered_after_one_withdrew = statuses.size();
+        second->cancel();
+    });
+    auto started = std::chrono::steady_clock::now();
+    io.run();
+
+    CHECK(answered_after_one_withdrew == 0u);  // the other request still waited on the prompt
+    CHECK(statuses == std::vector<int>{-1, -1});
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));  // not the 60 s sleep
+}
+
+TEST_CASE("ask_user: a cancelled prompt is refused without starting its askpass")
+{
+    asio::io_context io;
+    auto canceller = std::make_shared<PromptCanceller>();
+    canceller->cancel();
+    std::optional<PromptAnswer> answer;
+    asio::co_spawn(io,
+                   ask_user(io.get_executor(), "echo", "yes", AskpassPurpose::confirm, std::chrono::seconds(10),
+                            canceller),
+                   [&](std::exception_ptr, PromptAnswer given) { answer = std::move(given); });
+    io.run();
+    REQUIRE(answer.has_value());
+    CHECK(answer->exit_status == -1);
+    CHECK(answer->output.size() == 0u);
 }

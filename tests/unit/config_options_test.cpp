@@ -49,3 +49,17 @@ TEST_CASE("log level: -d is debug; else the file's; else info in the foreground,
     CHECK(log_level(config, Foreground::quiet) == spdlog::level::err);
     CHECK(log_level(config, Foreground::debug) == spdlog::level::debug);
 }
+
+TEST_CASE("without logind, suspend and screen-lock policies are refused; drop_after_idle is not")
+{
+    Config config;
+    config.drop_after_idle = std::chrono::seconds(60);
+    CHECK_NOTHROW(require_session_support(config, "c.toml", false));
+    config.on_screen_lock = SessionAction::lock;
+    CHECK_NOTHROW(require_session_support(config, "c.toml", true));
+    CHECK_THROWS_WITH_AS(require_session_support(config, "c.toml", false),
+                         doctest::Contains("c.toml: [session] on_suspend and on_screen_lock need logind"), ConfigError);
+    config.on_screen_lock = SessionAction::keep;
+    config.on_suspend = SessionAction::drop;
+    CHECK_THROWS_AS(require_session_support(config, "c.toml", false), ConfigError);
+}

@@ -2,13 +2,12 @@
 // PEM refused; each request survives the protocol's own encoder and decoder.
 #include <doctest/doctest.h>
 
-#include "agent/client/deferred_add.hpp"
-#include "agent/client/key_loading.hpp"
+#include "agent/deferred_add.hpp"
+#include "agent/key_file_reading.hpp"
 #include "tests/support/test_data.hpp"
 
 using namespace latchkey;
 using namespace latchkey::agent;
-using namespace latchkey::agent::client;
 using latchkey::test::data_dir;
 
 namespace {

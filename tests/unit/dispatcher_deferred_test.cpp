@@ -165,6 +165,19 @@ TEST_CASE("reencrypt, reencrypt-all and LOCK return a decrypted key to its encry
     CHECK(std::holds_alternative<agent::PendingPrompt>(agent.sign(blob)));
 }
 
+TEST_CASE("a session lock re-encrypts the keys added encrypted and removes the ones added in clear")
+{
+    DeferredAgent agent;
+    REQUIRE(agent.reply(add_ppk("ppk/ed25519.ppk")).at(0) == success);
+    REQUIRE(agent.reply(add_ppk("ppk/ed25519-plain.ppk")).at(0) == success);  // loaded in clear at once
+    const Bytes blob = blob_of("ppk/ed25519.ppk");
+    CHECK(type_of(prompt_of(agent.sign(blob)).finish(typed("latchkey-test-passphrase"))) == sign_response);
+    CHECK(agent.dispatcher.reencrypt_or_remove_all("test") == 1);
+    CHECK(agent.dispatcher.key_count() == 1);
+    CHECK(agent.keystore.find(blob_of("ppk/ed25519-plain.ppk"), agent::Clock::now()) == nullptr);
+    CHECK(std::holds_alternative<agent::PendingPrompt>(agent.sign(blob)));
+}
+
 TEST_CASE("reencrypt refuses keys added in clear or not held; reencrypt-all with only clear keys fails")
 {
     DeferredAgent agent;

@@ -649,3 +649,25 @@ TEST_CASE("a confirm key's prompt on a bound connection names the host from know
     CHECK(std::get<agent::PendingPrompt>(outcome).prompt.ends_with(
         "\nforwarded from host host1.example (" + host1_fingerprint + ")"));
 }
+
+TEST_CASE("may_take_long picks adds, KDFs, extensions and RSA/DSA signatures; list and Ed25519/ECDSA are quick")
+{
+    auto sign_with = [](const Bytes& blob) { return encode_request(SignRequest{blob, message, 0}); };
+    for (const char* name : {"rsa-2048", "rsa-4096", "dsa-1024"}) {
+        CAPTURE(name);
+        CHECK(agent::may_take_long(sign_with(key_blob(name)).view()));
+        CHECK(agent::may_take_long(sign_with(cert_blob(name)).view()));
+    }
+    for (const char* name : {"ed25519", "ecdsa-256", "ecdsa-521"}) {
+        CAPTURE(name);
+        CHECK_FALSE(agent::may_take_long(sign_with(key_blob(name)).view()));
+        CHECK_FALSE(agent::may_take_long(sign_with(cert_blob(name)).view()));
+    }
+    CHECK_FALSE(agent::may_take_long(encode_request(RequestIdentities{}).view()));
+    CHECK_FALSE(agent::may_take_long(encode_request(RemoveAllIdentities{}).view()));
+    CHECK(agent::may_take_long(encode_request(Unlock{SecretBytes(message)}).view()));
+    const std::uint8_t add = 17, truncated_sign[] = {13, 0, 0, 1, 0};
+    CHECK(agent::may_take_long(ByteView(&add, 1)));
+    CHECK_FALSE(agent::may_take_long(ByteView(truncated_sign)));
+    CHECK_FALSE(agent::may_take_long(ByteView()));
+}

@@ -8,6 +8,7 @@
 
 using namespace latchkey;
 using namespace latchkey::agent::client;
+using latchkey::agent::read_text_file;
 using latchkey::test::data_dir;
 
 namespace {

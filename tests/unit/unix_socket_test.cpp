@@ -170,6 +170,24 @@ TEST_CASE("-a leaves anything but a socket alone")
     CHECK_THROWS_AS(listen_at(temp.path + "/link"), SocketSetupError);
 }
 
+TEST_CASE("-a follows no symbolic link: neither a linked socket nor a linked directory is used")
+{
+    TempDir temp;
+    const std::string real = temp.path + "/real";
+    fs::create_directory(real);
+    REQUIRE(::chmod(real.c_str(), 0700) == 0);
+    make_stale_socket(real + "/agent.sock");
+    fs::create_symlink(real + "/agent.sock", temp.path + "/agent.sock");
+    CHECK_THROWS_WITH_AS(listen_at(temp.path + "/agent.sock"), doctest::Contains("is a symbolic link"),
+                         SocketSetupError);
+    CHECK(fs::is_socket(fs::symlink_status(real + "/agent.sock")));  // the stale socket it points to is left alone
+    fs::create_directory_symlink(real, temp.path + "/linked");
+    CHECK_THROWS_WITH_AS(listen_at(temp.path + "/linked/new.sock"), doctest::Contains("directory is a symbolic link"),
+                         SocketSetupError);
+    CHECK_FALSE(fs::exists(real + "/new.sock"));
+    CHECK_NOTHROW(listen_at(real + "/new.sock"));
+}
+
 TEST_CASE("a directory others can change entries in is refused, unless it is sticky")
 {
     TempDir temp;

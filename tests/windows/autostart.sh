@@ -3,16 +3,13 @@
 # value, and Wine's own `reg query` reads back exactly what it wrote.
 windows_dir=$(cd "$(dirname "$0")" && pwd)
 export LATCHKEY_WINDOWS_CACHE=${LATCHKEY_WINDOWS_CACHE:-$HOME/.cache/latchkey-windows}
-out=${LATCHKEY_WINDOWS_BUILD:-$windows_dir/../../build-windows/pageant}
+out=${LATCHKEY_WINDOWS_BUILD:?the Windows build directory (tests/windows/run.sh sets it)}/tests/windows
 LATCHKEY_AGENT=${LATCHKEY_AGENT:-/usr/bin/ssh-agent}  # lib.sh wants an agent; this test uses none
 source "$windows_dir/../integration/lib.sh"
 lk_init
-source "$windows_dir/wine.sh"
-
-step "build autostart_tool.exe"
-mingw_build "$out" autostart_tool.exe platform/windows/autostart.cpp tests/windows/autostart_tool.cpp ||
-    fail "could not build autostart_tool.exe"
-wine_init "$TMP/wine"
+source "$LK_ROOT/scripts/lib/windows-toolchain.sh"
+WINE=$latchkey_windows_wine
+wine_prefix "$TMP/wine"
 run_key='HKCU\Software\Microsoft\Windows\CurrentVersion\Run'
 tool() { "$WINE" "$out/autostart_tool.exe" "$@" 2>&1 | tr -d '\r'; }
 reg_value() { "$WINE" reg query "$run_key" /v latchkeyd 2>/dev/null | tr -d '\r' | sed -n 's/.*REG_SZ *//p'; }

@@ -21,14 +21,14 @@ std::wstring widen(const char* text)  // the test passes ASCII only
 
 int main(int argc, char** argv)
 {
-    namespace windows = latchkey::platform::windows;
+    namespace platform = latchkey::platform;
     try {
         if (argc >= 2 && std::strcmp(argv[1], "install") == 0 && argc <= 3) {
-            std::printf("installed %ls\n", windows::install_autostart(argc == 3 ? widen(argv[2]) : L"").c_str());
+            std::printf("installed %ls\n", platform::install_autostart(argc == 3 ? widen(argv[2]) : L"").c_str());
         } else if (argc == 2 && std::strcmp(argv[1], "uninstall") == 0) {
-            std::printf("%s\n", windows::uninstall_autostart() ? "removed" : "none");
+            std::printf("%s\n", platform::uninstall_autostart() ? "removed" : "none");
         } else if (argc == 2 && std::strcmp(argv[1], "show") == 0) {
-            const auto command = windows::autostart_command();
+            const auto command = platform::autostart_command();
             std::printf("%ls\n", command ? command->c_str() : L"none");
         } else {
             std::fprintf(stderr, "usage: autostart_tool.exe install [ARGUMENTS] | uninstall | show\n");

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "platform/windows/pageant_pipe.hpp"
-#include "tests/windows/pageant_client.hpp"
+#include "tests/support/pageant_client.hpp"
 
 namespace {
 
@@ -41,7 +41,7 @@ int main(int argc, char** argv)
     }
     const auto reply = std::strcmp(argv[1], "window") == 0
                            ? latchkey::tests::pageant_window_query(*request)
-                           : latchkey::tests::pipe_query(latchkey::platform::windows::pageant_pipe_name(), *request);
+                           : latchkey::tests::pipe_query(latchkey::platform::pageant_pipe_name(), *request);
     if (!reply) {
         std::fprintf(stderr, "no reply over Pageant's %s\n", argv[1]);
         return 1;

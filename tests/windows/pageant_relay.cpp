@@ -93,27 +93,15 @@ bool pipe_read(HANDLE pipe, std::uint8_t* bytes, std::size_t size)
     return true;
 }
 
-// Serves the pipe one client at a time: enough for one plink. PuTTY connects only to a pipe whose owner is
-// the user's SID (not merely the token's default owner), so the owner is set explicitly, as Pageant does.
+// Serves the pipe one client at a time: enough for one plink. Throws std::system_error if the user's SID
+// cannot be read.
 void serve_pipe(const std::string& name, unsigned short port)
 {
-    latchkey::platform::windows::ProcessSids sids = latchkey::platform::windows::process_sids();
-    std::vector<std::uint8_t> acl_bytes(sizeof(ACL) + sizeof(ACCESS_ALLOWED_ACE) + sids.user.size());
-    auto* acl = reinterpret_cast<ACL*>(acl_bytes.data());
-    SECURITY_DESCRIPTOR descriptor{};
-    if (sids.user.empty() || !InitializeAcl(acl, static_cast<DWORD>(acl_bytes.size()), ACL_REVISION) ||
-        !AddAccessAllowedAce(acl, ACL_REVISION, GENERIC_ALL, sids.user.data()) ||
-        !InitializeSecurityDescriptor(&descriptor, SECURITY_DESCRIPTOR_REVISION) ||
-        !SetSecurityDescriptorOwner(&descriptor, sids.user.data(), FALSE) ||
-        !SetSecurityDescriptorDacl(&descriptor, TRUE, acl, FALSE)) {
-        std::fprintf(stderr, "cannot build the pipe's security descriptor: error %lu\n", GetLastError());
-        std::exit(1);
-    }
-    SECURITY_ATTRIBUTES attributes{sizeof attributes, &descriptor, FALSE};
+    latchkey::platform::UserOnlySecurity security(latchkey::platform::process_user_sid());
     for (;;) {
         HANDLE pipe = CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX,
                                        PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
-                                       PIPE_UNLIMITED_INSTANCES, 65536, 65536, 0, &attributes);
+                                       PIPE_UNLIMITED_INSTANCES, 65536, 65536, 0, security.attributes());
         if (pipe == INVALID_HANDLE_VALUE) {
             std::fprintf(stderr, "cannot create %s: error %lu\n", name.c_str(), GetLastError());
             std::exit(1);
@@ -164,7 +152,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "WSAStartup failed\n");
         return 1;
     }
-    std::optional<latchkey::platform::windows::PageantWindow> pageant_window;
+    std::optional<latchkey::platform::PageantWindow> pageant_window;
     if (window) {
         pageant_window.emplace([port](latchkey::SecretBytes request) {
             report("window", request[0]);
@@ -173,9 +161,9 @@ int main(int argc, char** argv)
     }
     std::optional<std::thread> pipe_thread;
     if (pipe) {
-        pipe_thread.emplace(serve_pipe, latchkey::platform::windows::pageant_pipe_name(), port);
+        pipe_thread.emplace(serve_pipe, latchkey::platform::pageant_pipe_name(), port);
     }
-    std::printf("ready %s\n", latchkey::platform::windows::pageant_pipe_name().c_str());
+    std::printf("ready %s\n", latchkey::platform::pageant_pipe_name().c_str());
     std::fflush(stdout);
     Sleep(INFINITE);  // until the test kills it
 }

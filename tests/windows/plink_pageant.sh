@@ -11,24 +11,21 @@ fi
 windows_dir=$(cd "$(dirname "$0")" && pwd)
 # The caches live in the real home; lk_init points HOME at the test's temp dir.
 export LATCHKEY_WINDOWS_CACHE=${LATCHKEY_WINDOWS_CACHE:-$HOME/.cache/latchkey-windows}
-out=${LATCHKEY_WINDOWS_BUILD:-$windows_dir/../../build-windows/pageant}
+out=${LATCHKEY_WINDOWS_BUILD:?the Windows build directory (tests/windows/run.sh sets it)}/tests/windows
 display=$DISPLAY
 source "$windows_dir/../integration/lib.sh"
 lk_init
 export DISPLAY=$display  # lk_init unsets it; Xvfb's is wanted here
-require python3 cmake curl dpkg-source
+require python3 cmake dpkg-source
 source "$windows_dir/../integration/sshd.sh"
-source "$windows_dir/wine.sh"
+source "$LK_ROOT/scripts/lib/packages.sh"
+source "$LK_ROOT/scripts/lib/windows-toolchain.sh"
 source "$LK_ROOT/scripts/lib/windows-putty.sh"
+WINE=$latchkey_windows_wine
 
-step "build plink.exe (Debian's PuTTY source, cached) and pageant_relay.exe"
+step "build plink.exe (Debian's PuTTY source, cached)"
 putty=$(build_windows_putty) || fail "could not build PuTTY for Windows (see above)"
-mingw_build "$out" pageant_relay.exe platform/windows/pageant_pipe.cpp platform/windows/pageant_window.cpp \
-    platform/windows/pageant_mapping.cpp platform/windows/user_sid.cpp protocol/secret_bytes.cpp \
-    tests/windows/pageant_relay.cpp || fail "could not build pageant_relay.exe"
-mingw_build "$out" pageant_query.exe platform/windows/pageant_pipe.cpp platform/windows/user_sid.cpp \
-    tests/windows/pageant_client.cpp tests/windows/pageant_query.cpp || fail "could not build pageant_query.exe"
-wine_init "$TMP/wine"
+wine_prefix "$TMP/wine"
 
 KEYS=$TMP/keys
 copy_keys "$KEYS"

@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Runs the Windows tests of tests/windows/ under Wine, one after the other, and says which failed.
-# The agent behind the Pageant relay is LATCHKEY_AGENT (default: the build's latchkeyd). Exits 1 if any
-# test fails. Installs what latchkey_windows_test_packages lists when root, else exits 77 saying what is missing.
+# Runs the Wine tests of tests/windows/ against the Windows build BUILD_DIR (scripts/test-windows passes
+# build-win), one after the other, and says which failed. Usage: tests/windows/run.sh BUILD_DIR
+# The agent behind plink_pageant.sh's relay is LATCHKEY_AGENT: the Linux build's latchkeyd when built, else
+# OpenSSH's ssh-agent. Exits 1 if any test fails; 77, saying what is missing, if the test packages cannot be had.
+set -uo pipefail
 windows_dir=$(cd "$(dirname "$0")" && pwd)
-source "$windows_dir/../../scripts/lib/packages.sh"
+root=$(cd "$windows_dir/../.." && pwd)
+export LATCHKEY_WINDOWS_BUILD
+LATCHKEY_WINDOWS_BUILD=$(cd "${1:?usage: tests/windows/run.sh BUILD_DIR}" && pwd) || exit 1
+source "$root/scripts/lib/packages.sh"
 # shellcheck disable=SC2046 # one word per package
 if ! ensure_packages $(latchkey_windows_test_packages); then
     echo "SKIPPED tests/windows: the packages above are missing" >&2
     exit 77
 fi
+if [ -z "${LATCHKEY_AGENT:-}" ]; then
+    LATCHKEY_AGENT=$root/build/agent/latchkeyd
+    [ -x "$LATCHKEY_AGENT" ] || LATCHKEY_AGENT=$(command -v ssh-agent)
+fi
+export LATCHKEY_AGENT
 failed=()
-for test in pageant_unit.sh plink_pageant.sh autostart.sh; do
+for test in plink_pageant.sh autostart.sh; do
     echo "=== tests/windows/$test"
     "$windows_dir/$test" || failed+=("$test")
 done
@@ -18,4 +28,4 @@ if [ ${#failed[@]} -gt 0 ]; then
     echo "FAILED tests/windows: ${failed[*]}" >&2
     exit 1
 fi
-echo "PASSED tests/windows: pageant_unit.sh plink_pageant.sh autostart.sh"
+echo "PASSED tests/windows: plink_pageant.sh autostart.sh"

@@ -1,0 +1,73 @@
+// A ByteStream over any Asio stream (a Unix socket, a Windows pipe handle): exact reads, whole writes.
+#pragma once
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <functional>
+#include <memory>
+
+#include "platform/listener.hpp"
+
+namespace latchkey::platform {
+
+template <class AsyncStream>
+class AsioByteStream final : public ByteStream {
+public:
+    explicit AsioByteStream(AsyncStream stream) : stream_(std::move(stream)) {}
+
+    boost::asio::awaitable<std::size_t> read(std::span<std::uint8_t> bytes, boost::system::error_code& error) override
+    {
+        co_return co_await boost::asio::async_read(stream_, boost::asio::buffer(bytes.data(), bytes.size()),
+                                                   boost::asio::redirect_error(boost::asio::use_awaitable, error));
+    }
+
+    boost::asio::awaitable<void> write(std::span<const std::uint8_t> bytes, boost::system::error_code& error) override
+    {
+        co_await boost::asio::async_write(stream_, boost::asio::buffer(bytes.data(), bytes.size()),
+                                          boost::asio::redirect_error(boost::asio::use_awaitable, error));
+    }
+
+    boost::asio::any_io_executor executor() override { return stream_.get_executor(); }
+
+    // A socket turns readable when the peer closes it; a peek then finds the end of the stream (a client that
+    // sends its next request instead is not watched further). Other streams (a Windows pipe) are not watched.
+    void watch_hang_up(std::function<void()> on_hang_up) override
+    {
+        if constexpr (can_wait_readable) {
+            watching_ = std::make_shared<bool>(true);
+            stream_.async_wait(AsyncStream::wait_read, [this, watching = watching_, on_hang_up = std::move(on_hang_up)](
+                                                           const boost::system::error_code& error) {
+                if (error || !*watching)
+                    return;  // the watch ended first (and the stream may be gone)
+                std::uint8_t next = 0;
+                boost::system::error_code peek_error;
+                stream_.receive(boost::asio::buffer(&next, 1), AsyncStream::message_peek, peek_error);
+                if (peek_error)
+                    on_hang_up();
+            });
+        }
+    }
+
+    void stop_hang_up_watch() override
+    {
+        if constexpr (can_wait_readable) {
+            if (watching_)
+                *watching_ = false;
+            boost::system::error_code ignored;
+            stream_.cancel(ignored);
+        }
+    }
+
+private:
+    static constexpr bool can_wait_readable = requires(AsyncStream& stream) {
+        stream.async_wait(AsyncStream::wait_read, [](const boost::system::error_code&) {});
+    };
+    AsyncStream stream_;
+    std::shared_ptr<bool> watching_;  // shared with the wait: false once the watch has ended
+};
+
+}  // namespace latchkey::platform
