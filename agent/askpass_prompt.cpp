@@ -1,4 +1,4 @@
-// Askpass prompts: the askpass's stdout is read through Asio while a timer stands ready to kill it.
+// Askpass prompts: the askpass's stdout is read on the event loop while a timer stands ready to kill it.
 #include "agent/askpass_prompt.hpp"
 
 #include <spdlog/spdlog.h>
@@ -22,26 +22,24 @@ constexpr int kill_after_polls = 100;  // an askpass still running 1 s after clo
 
 // One askpass in flight: shared with the timeout handler, which may run after the coroutine returns.
 struct RunningAskpass {
-    RunningAskpass(const asio::any_io_executor& executor, platform::AskpassProcess process)
-        : pid(process.pid), output(executor, process.output.release()), timer(executor)
+    RunningAskpass(const asio::any_io_executor& executor, std::unique_ptr<platform::AskpassChild> process)
+        : child(std::move(process)), timer(executor)
     {
     }
-    int pid;
-    asio::posix::stream_descriptor output;
+    std::unique_ptr<platform::AskpassChild> child;
     asio::steady_timer timer;
     bool timed_out = false;
     bool cancelled = false;
 };
 
 // Reads the askpass's stdout into locked memory until EOF, an error, or max_output bytes.
-asio::awaitable<SecretBytes> read_answer(asio::posix::stream_descriptor& output)
+asio::awaitable<SecretBytes> read_answer(platform::AskpassChild& child)
 {
     SecretBytes answer(max_output);
     std::size_t size = 0;
     while (size < max_output) {
         boost::system::error_code error;
-        size += co_await output.async_read_some(asio::buffer(answer.data() + size, max_output - size),
-                                                asio::redirect_error(asio::use_awaitable, error));
+        size += co_await child.read_some(answer.view().subspan(size), error);
         if (error)
             break;
     }
@@ -50,26 +48,19 @@ asio::awaitable<SecretBytes> read_answer(asio::posix::stream_descriptor& output)
 }
 
 // Waits (bounded) for the askpass to exit, killing it if it lingers; nullopt if it never does.
-asio::awaitable<std::optional<int>> reap_soon(asio::any_io_executor executor, int pid)
+asio::awaitable<std::optional<int>> reap_soon(asio::any_io_executor executor, platform::AskpassChild& child)
 {
     asio::steady_timer timer(executor);
     for (int poll = 0; poll < reap_polls; ++poll) {
-        if (auto status = platform::reap(pid))
+        if (auto status = child.exit_status())
             co_return status;
         if (poll == kill_after_polls)
-            platform::kill(pid);
+            child.kill();
         timer.expires_after(reap_interval);
         boost::system::error_code error;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
     }
     co_return std::nullopt;
-}
-
-// Kills the askpass, which ends its output and so the read.
-void stop(RunningAskpass& prompt)
-{
-    platform::kill(prompt.pid);
-    prompt.output.cancel();
 }
 
 // Stops the askpass when the timeout passes.
@@ -80,7 +71,7 @@ void arm_timeout(const std::shared_ptr<RunningAskpass>& prompt, std::chrono::ste
         if (error)
             return;
         prompt->timed_out = true;
-        stop(*prompt);
+        prompt->child->kill();  // which ends its output and so the read
     });
 }
 
@@ -112,7 +103,7 @@ asio::awaitable<PromptAnswer> ask_user(asio::any_io_executor executor, std::stri
         co_return PromptAnswer{};
     std::shared_ptr<RunningAskpass> state;
     try {
-        state = std::make_shared<RunningAskpass>(executor, platform::start_askpass(program, prompt, purpose));
+        state = std::make_shared<RunningAskpass>(executor, platform::start_askpass_child(executor, program, prompt, purpose));
     } catch (const std::system_error& error) {
         spdlog::warn("cannot run the askpass program: {}", error.what());
         co_return PromptAnswer{};
@@ -121,13 +112,13 @@ asio::awaitable<PromptAnswer> ask_user(asio::any_io_executor executor, std::stri
     if (canceller)
         canceller->on_cancel([state] {
             state->cancelled = true;
-            stop(*state);
+            state->child->kill();
         });
-    SecretBytes output = co_await read_answer(state->output);
+    SecretBytes output = co_await read_answer(*state->child);
     state->timer.cancel();
     if (canceller)
         canceller->on_cancel({});
-    std::optional<int> status = co_await reap_soon(executor, state->pid);
+    std::optional<int> status = co_await reap_soon(executor, *state->child);
     if (state->cancelled) {
         spdlog::info("askpass prompt cancelled: the client that asked hung up");
         co_return PromptAnswer{};
@@ -137,7 +128,7 @@ asio::awaitable<PromptAnswer> ask_user(asio::any_io_executor executor, std::stri
         co_return PromptAnswer{};
     }
     if (!status) {
-        spdlog::warn("askpass program {} (pid {}) did not exit; refused", program, state->pid);
+        spdlog::warn("askpass program {} (pid {}) did not exit; refused", program, state->child->pid());
         co_return PromptAnswer{};
     }
     spdlog::debug("askpass exited with status {}", *status);

@@ -10,7 +10,7 @@
 
 #include "agent/asio.hpp"
 #include "agent/prompt_answer.hpp"
-#include "platform/posix/askpass.hpp"
+#include "platform/askpass_child.hpp"
 
 namespace latchkey::agent {
 
@@ -29,7 +29,7 @@ private:
     bool cancelled_ = false;
 };
 
-// Runs `program` with `prompt` (platform::start_askpass for `purpose`) and waits, without blocking,
+// Runs `program` with `prompt` (platform::start_askpass_child for `purpose`) and waits, without blocking,
 // for it to finish, for `timeout`, or for `canceller` (if any) to cancel it; then it is killed. Returns its
 // exit status and at most 1 KiB of its output, read straight into locked memory; a program that cannot start,
 // times out, is cancelled, or is never reaped answers exit status -1 and is logged. The executor must run on

@@ -8,7 +8,7 @@
 #include "agent/client/commands.hpp"
 #include "agent/locked_secrets.hpp"
 #include "platform/hardening.hpp"
-#include "platform/posix/process.hpp"
+#include "platform/standard_streams.hpp"
 
 namespace {
 
@@ -41,7 +41,11 @@ int run(const Command& command)
     platform::harden_process();
     agent::use_locked_memory_for_secrets();
     AgentClient agent = AgentClient::connect(environment_value("SSH_AUTH_SOCK"));
-    ClientContext context{environment_value("HOME"), system_passphrase_prompt(), std::cout, std::cerr, unix_now()};
+    // Windows has USERPROFILE where Unix has HOME (ssh looks for ~/.ssh there).
+    std::string home = environment_value("HOME");
+    if (home.empty())
+        home = environment_value("USERPROFILE");
+    ClientContext context{home, system_passphrase_prompt(), std::cout, std::cerr, unix_now()};
     return run_command(command, agent, context);
 }
 
@@ -51,8 +55,7 @@ int main(int argc, char** argv)
 {
     spdlog::set_level(spdlog::level::off);  // the key readers log nothing a user needs; errors are returned
     try {
-        platform::open_standard_descriptors();
-        platform::ignore_broken_pipes();
+        platform::prepare_standard_streams();
         return run(parse_arguments({argv + 1, argv + argc}));
     } catch (const UsageError& error) {
         std::cerr << "latchkey: " << error.what() << "\n" << help_text(error.subcommand());

@@ -3,20 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "agent/config.hpp"
 #include "agent/config_options.hpp"
 #include "agent/daemon_options.hpp"
-#include "agent/host_names.hpp"
-#include "agent/locked_secrets.hpp"
+#include "agent/daemon_setup.hpp"
 #include "agent/preload.hpp"
 #include "agent/server.hpp"
 #include "agent/service_status.hpp"
+#include "agent/session_watch.hpp"
 #include "agent/shell_output.hpp"
-#include "platform/hardening.hpp"
 #include "platform/posix/logind.hpp"
 #include "platform/posix/process.hpp"
 #include "platform/posix/system_log.hpp"
@@ -49,24 +47,7 @@ void log_to_syslog(spdlog::level::level_enum level)
     spdlog::set_default_logger(std::move(logger));
 }
 
-// The command line and the config file it is combined with.
-struct Settings {
-    agent::DaemonOptions options;
-    std::string config_file;  // "" if neither XDG_CONFIG_HOME nor HOME is set
-    agent::Config config;     // the file's settings with the command line's over them
-};
-
-// Reads the config file; throws agent::ConfigError naming the wrong line.
-agent::Config read_config(const Settings& settings)
-{
-    agent::Config config;
-    if (!settings.config_file.empty()) {
-        const char* home = std::getenv("HOME");
-        config = agent::load_config(settings.config_file, home == nullptr ? "" : home);
-    }
-    agent::require_session_support(config, settings.config_file, platform::logind_available());
-    return agent::apply_command_line(std::move(config), settings.options);
-}
+using Settings = agent::DaemonSettings;
 
 platform::AgentSocket open_socket(const agent::Config& config)
 {
@@ -74,13 +55,6 @@ platform::AgentSocket open_socket(const agent::Config& config)
         return platform::listen_at(*config.socket);
     const std::string parent = platform::private_directory_parent(std::getenv("XDG_RUNTIME_DIR"), std::getenv("TMPDIR"));
     return platform::listen_in_private_directory(parent, platform::current_pid());
-}
-
-// Everything that must hold before a key can arrive in this process.
-void prepare_to_hold_keys(const Settings& settings)
-{
-    platform::harden_process();
-    agent::use_locked_memory_for_secrets(settings.config.locked_memory);
 }
 
 // [session] as the server follows it. When logind cannot be watched (no system bus, no session found) the
@@ -93,9 +67,12 @@ agent::SessionPolicy session_policy(const agent::Config& config)
     if (!suspend && !screen_lock)
         return policy;
     try {
-        policy.logind = std::make_shared<platform::LogindWatch>(suspend, screen_lock);
+        auto logind = std::make_shared<platform::LogindWatch>(suspend, screen_lock);
         spdlog::info("following logind:{}{}", suspend ? " suspend" : "",
-                     screen_lock ? " and the screen lock of " + policy.logind->session_path() : "");
+                     screen_lock ? " and the screen lock of " + logind->session_path() : "");
+        policy.follow = [logind](std::function<void(platform::SessionEvent)> on_event) {
+            return agent::watch_session(*logind, std::move(on_event));
+        };
     } catch (const platform::LogindError& error) {
         spdlog::error("{}: keys will not be locked or dropped on suspend or screen lock", error.what());
     }
@@ -104,12 +81,9 @@ agent::SessionPolicy session_policy(const agent::Config& config)
 
 agent::ServerOptions server_options(const Settings& settings, platform::AgentSocket& socket)
 {
-    agent::ServerOptions server = agent::server_options(settings.config, settings.options);
+    agent::ServerOptions server =
+        agent::daemon_server_options(settings, static_cast<std::uint32_t>(platform::current_pid()), LATCHKEY_VERSION);
     server.listen = platform::unix_socket_listener(socket.take_listener().release());
-    server.dispatcher.daemon_pid = static_cast<std::uint32_t>(platform::current_pid());
-    server.dispatcher.version = LATCHKEY_VERSION;
-    server.dispatcher.known_hosts_files = agent::default_known_hosts_files(std::getenv("HOME"));
-    server.preload = settings.config.keys;
     server.session = session_policy(settings.config);
     server.max_connections = agent::connection_limit(platform::descriptor_limit());
     return server;
@@ -128,7 +102,7 @@ std::optional<agent::LiveSettings> reload_config(Settings& settings)
 {
     agent::Config config;
     try {
-        config = read_config(settings);
+        config = agent::read_daemon_config(settings);
     } catch (const agent::ConfigError& error) {
         spdlog::error("{}; keeping the configuration in use", error.what());
         return std::nullopt;
@@ -151,7 +125,7 @@ std::optional<agent::LiveSettings> reload_config(Settings& settings)
 int serve_for_service_manager(Settings& settings, platform::AgentSocket& socket)
 {
     log_to_stderr(agent::log_level(settings.config, settings.options.foreground));
-    prepare_to_hold_keys(settings);
+    agent::prepare_to_hold_keys(settings);
     agent::ServerOptions server = server_options(settings, socket);
     server.report = [](agent::ServerEvent event, std::size_t key_count) {
         platform::notify_service_manager(agent::service_manager_state(event, key_count));
@@ -163,7 +137,7 @@ int serve_for_service_manager(Settings& settings, platform::AgentSocket& socket)
 
 int serve_in_foreground(const Settings& settings, agent::ShellStyle style, platform::AgentSocket& socket)
 {
-    prepare_to_hold_keys(settings);
+    agent::prepare_to_hold_keys(settings);
     platform::remove_on_termination_signal(socket);
     log_to_stderr(agent::log_level(settings.config, settings.options.foreground));
     std::cout << agent::foreground_lines(style, socket.path(), platform::current_pid()) << std::flush;
@@ -174,7 +148,7 @@ int serve_in_foreground(const Settings& settings, agent::ShellStyle style, platf
 int serve_in_background(const Settings& settings, platform::AgentSocket& socket, platform::UniqueFd ready_pipe,
                         int parent_pid)
 {
-    prepare_to_hold_keys(settings);
+    agent::prepare_to_hold_keys(settings);
     platform::remove_on_termination_signal(socket);
     if (!settings.options.command.empty() && !platform::terminate_with_parent(parent_pid))
         return 0;  // the command's process is already gone
@@ -188,7 +162,7 @@ int run_agent(Settings& settings)
 {
     const agent::DaemonOptions& options = settings.options;
     const agent::ShellStyle style = agent::choose_shell_style(options.shell, std::getenv("SHELL"));
-    settings.config = read_config(settings);
+    settings.config = agent::read_daemon_config(settings);
     if (options.foreground != agent::Foreground::no) {
         if (std::optional<platform::AgentSocket> passed = platform::socket_from_service_manager())
             return serve_for_service_manager(settings, *passed);
@@ -211,20 +185,6 @@ int run_agent(Settings& settings)
                            {{"SSH_AUTH_SOCK", socket.path()}, {"SSH_AGENT_PID", std::to_string(fork.pid)}});
 }
 
-// --check-config: the file's problem (exit 1), or the settings in effect (exit 0).
-int check_config(const Settings& settings)
-{
-    const agent::Config config = read_config(settings);
-    if (settings.config_file.empty())
-        std::cout << "# no config file (neither XDG_CONFIG_HOME nor HOME is set): the defaults\n";
-    else if (!std::filesystem::exists(settings.config_file))
-        std::cout << "# no " << settings.config_file << ": the defaults\n";
-    else
-        std::cout << "# " << settings.config_file << " is valid; the settings in effect:\n";
-    std::cout << agent::format_config(config);
-    return 0;
-}
-
 // -k, with ssh-agent's messages.
 int kill_agent(const agent::DaemonOptions& options)
 {
@@ -241,9 +201,11 @@ int kill_agent(const agent::DaemonOptions& options)
 
 int run(const agent::DaemonOptions& options)
 {
-    Settings settings{options, agent::config_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME")), {}};
+    const char* home = std::getenv("HOME");
+    Settings settings{options, agent::config_path(std::getenv("XDG_CONFIG_HOME"), home), home == nullptr ? "" : home,
+                      platform::logind_available()};
     if (options.mode == agent::DaemonMode::check_config)
-        return check_config(settings);
+        return agent::check_config(settings, "neither XDG_CONFIG_HOME nor HOME is set", std::cout);
     if (options.mode == agent::DaemonMode::help)
         std::cout << agent::help_text();
     else if (options.mode == agent::DaemonMode::version)

@@ -22,7 +22,6 @@
 #include "agent/asio.hpp"
 #include "agent/askpass_prompt.hpp"
 #include "agent/preload.hpp"
-#include "agent/session_watch.hpp"
 #include "protocol/message.hpp"
 #include "protocol/message_name.hpp"
 
@@ -102,7 +101,7 @@ private:
     void reschedule_shielding();
     void preload(const std::vector<PreloadKey>& keys);
     void on_session_event(platform::SessionEvent event);
-    asio::awaitable<void> follow_logind();
+    asio::awaitable<void> follow_session();
     asio::awaitable<void> drop_idle_keys();
 
     template <class Context, class Work>
@@ -230,7 +229,7 @@ int Server::run()
     asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, shield_idle_keys(), asio::detached);
     asio::co_spawn(io_, handle_control_events(), asio::detached);
-    asio::co_spawn(io_, follow_logind(), asio::detached);
+    asio::co_spawn(io_, follow_session(), asio::detached);
     asio::co_spawn(io_, drop_idle_keys(), asio::detached);
     report(ServerEvent::ready);
     {
@@ -610,10 +609,10 @@ void Server::on_session_event(platform::SessionEvent event)
     report_if_keys_changed();
 }
 
-asio::awaitable<void> Server::follow_logind()
+asio::awaitable<void> Server::follow_session()
 {
-    if (session_.logind)
-        co_await watch_session(*session_.logind, [this](platform::SessionEvent event) { on_session_event(event); });
+    if (session_.follow)
+        co_await session_.follow([this](platform::SessionEvent event) { on_session_event(event); });
 }
 
 // [session] drop_after_idle: wakes when the keys would have been unused that long; removes them if so.

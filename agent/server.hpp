@@ -12,12 +12,9 @@
 #include "agent/config.hpp"
 #include "agent/dispatcher.hpp"
 #include "platform/listener.hpp"
+#include "platform/session_event.hpp"
 #include "protocol/secret_bytes.hpp"
 #include "protocol/wire.hpp"
-
-namespace latchkey::platform {
-class LogindWatch;
-}
 
 namespace latchkey::agent {
 
@@ -34,13 +31,17 @@ struct LiveSettings {
     std::vector<PreloadKey> new_keys{};
 };
 
+// Follows the session's events on the event loop, calling on_event with each, until watching fails (logged)
+// or the loop stops. latchkeyd on Linux follows logind (watch_session).
+using SessionFollower = std::function<boost::asio::awaitable<void>(std::function<void(platform::SessionEvent)> on_event)>;
+
 // config.toml's [session]: what the machine going to sleep and the session's screen lock do to the keys
-// (followed only through `logind`; null = neither is), and after how long without a signature or an
+// (followed only through `follow`; null = neither is), and after how long without a signature or an
 // added key every key is removed.
 struct SessionPolicy {
     SessionAction on_suspend = SessionAction::keep;
     SessionAction on_screen_lock = SessionAction::keep;
-    std::shared_ptr<platform::LogindWatch> logind;
+    SessionFollower follow;
     std::optional<std::chrono::steady_clock::duration> drop_after_idle;
 };
 

@@ -4,17 +4,18 @@
 #include <array>
 #include <system_error>
 
-#include "platform/posix/client_socket.hpp"
+#include "platform/client_connection.hpp"
 
 namespace latchkey::agent::client {
 
-AgentClient AgentClient::connect(const std::string& path)
+AgentClient AgentClient::connect(const std::string& given_path)
 {
+    const std::string path = given_path.empty() ? platform::default_agent_address().value_or("") : given_path;
     if (path.empty())
         throw AgentUnreachable("Could not open a connection to your authentication agent: SSH_AUTH_SOCK is not set "
                                "(start one with: eval \"$(latchkeyd -s)\")");
     try {
-        return AgentClient(platform::connect_unix_socket(path), path);
+        return AgentClient(platform::ClientConnection::connect(path), path);
     } catch (const std::system_error& error) {
         throw AgentUnreachable(std::string("Could not open a connection to your authentication agent at ") +
                                error.what());
@@ -26,15 +27,15 @@ protocol::Reply AgentClient::call(const protocol::Request& request)
     try {
         SecretBytes body = protocol::encode_request(request);
         SecretBytes framed = protocol::frame_secret(body.view());
-        platform::write_all(socket_, framed.view());
+        socket_.write_all(framed.view());
         std::array<std::uint8_t, protocol::frame_header_size> header{};
-        if (!platform::read_exact(socket_, header))
+        if (!socket_.read_exact(header))
             throw AgentUnreachable("the agent at " + path_ + " closed the connection without answering");
         auto length = protocol::decode_frame_length(header);
         if (!length)
             throw AgentUnreachable("the agent at " + path_ + " sent a reply longer than 256 KiB");
         protocol::Bytes reply_body(*length);
-        if (!platform::read_exact(socket_, reply_body))
+        if (!socket_.read_exact(reply_body))
             throw AgentUnreachable("the agent at " + path_ + " closed the connection in the middle of a reply");
         auto reply = protocol::decode_reply(reply_body);
         if (!reply)

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "platform/unique_fd.hpp"
+#include "platform/client_connection.hpp"
 #include "protocol/message.hpp"
 
 namespace latchkey::agent::client {
@@ -19,8 +19,9 @@ public:
 
 class AgentClient {
 public:
-    // Connects to the socket at `path`. Throws AgentUnreachable naming the path and the reason (also
-    // for an empty path: SSH_AUTH_SOCK unset).
+    // Connects to the socket (Windows: pipe) at `path`, or for an empty path (SSH_AUTH_SOCK unset) to
+    // platform::default_agent_address(). Throws AgentUnreachable naming the path and the reason (also for
+    // an empty path where there is no default).
     static AgentClient connect(const std::string& path);
 
     // Sends one request and waits for its reply. Throws AgentUnreachable if the connection breaks, the
@@ -34,9 +35,9 @@ public:
     const std::string& path() const noexcept { return path_; }
 
 private:
-    AgentClient(platform::UniqueFd socket, std::string path) : socket_(std::move(socket)), path_(std::move(path)) {}
+    AgentClient(platform::ClientConnection socket, std::string path) : socket_(std::move(socket)), path_(std::move(path)) {}
 
-    platform::UniqueFd socket_;
+    platform::ClientConnection socket_;
     std::string path_;
 };
 

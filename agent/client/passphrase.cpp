@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <strings.h>
 
-#include "platform/posix/askpass.hpp"
-#include "platform/posix/passphrase_input.hpp"
+#include "platform/askpass_program.hpp"
+#include "platform/passphrase_input.hpp"
 
 namespace latchkey::agent::client {
 

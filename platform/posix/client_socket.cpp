@@ -1,5 +1,5 @@
 // Blocking Unix-socket I/O for the latchkey client.
-#include "platform/posix/client_socket.hpp"
+#include "platform/client_connection.hpp"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+
+#include "platform/unique_fd.hpp"
 
 namespace latchkey::platform {
 
@@ -20,7 +22,21 @@ namespace {
 
 }  // namespace
 
-UniqueFd connect_unix_socket(const std::string& path)
+struct ClientConnection::Handle {
+    UniqueFd fd;
+};
+
+std::optional<std::string> default_agent_address()
+{
+    return std::nullopt;
+}
+
+ClientConnection::ClientConnection(std::unique_ptr<Handle> handle) noexcept : handle_(std::move(handle)) {}
+ClientConnection::ClientConnection(ClientConnection&&) noexcept = default;
+ClientConnection& ClientConnection::operator=(ClientConnection&&) noexcept = default;
+ClientConnection::~ClientConnection() = default;
+
+ClientConnection ClientConnection::connect(const std::string& path)
 {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
@@ -36,13 +52,13 @@ UniqueFd connect_unix_socket(const std::string& path)
     while (result != 0 && errno == EINTR);
     if (result != 0)
         throw_errno(path);
-    return fd;
+    return ClientConnection(std::make_unique<Handle>(std::move(fd)));
 }
 
-void write_all(const UniqueFd& fd, std::span<const std::uint8_t> bytes)
+void ClientConnection::write_all(std::span<const std::uint8_t> bytes)
 {
     while (!bytes.empty()) {
-        ssize_t written = ::send(fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        ssize_t written = ::send(handle_->fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
         if (written < 0 && errno == EINTR)
             continue;
         if (written < 0)
@@ -51,10 +67,10 @@ void write_all(const UniqueFd& fd, std::span<const std::uint8_t> bytes)
     }
 }
 
-bool read_exact(const UniqueFd& fd, std::span<std::uint8_t> buffer)
+bool ClientConnection::read_exact(std::span<std::uint8_t> buffer)
 {
     while (!buffer.empty()) {
-        ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
+        ssize_t got = ::read(handle_->fd.get(), buffer.data(), buffer.size());
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)

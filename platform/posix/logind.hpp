@@ -6,12 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace latchkey::platform {
+#include "platform/session_event.hpp"
 
-enum class SessionEvent {
-    suspending,     // org.freedesktop.login1.Manager PrepareForSleep(true)
-    screen_locked,  // org.freedesktop.login1.Session Lock, of the watched session
-};
+namespace latchkey::platform {
 
 // Why watching logind could not start or went on: no bus, no logind, no session, built without libsystemd.
 class LogindError : public std::runtime_error {

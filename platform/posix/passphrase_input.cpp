@@ -1,5 +1,5 @@
 // Passphrases from /dev/tty without echo (termios) or from an askpass child's stdout.
-#include "platform/posix/passphrase_input.hpp"
+#include "platform/passphrase_input.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -11,39 +11,24 @@
 #include <cerrno>
 
 #include "platform/posix/askpass.hpp"
+#include "platform/secret_line.hpp"
 #include "platform/unique_fd.hpp"
 
 namespace latchkey::platform {
 
 namespace {
 
-// Reads from fd into buffer until a newline or end of input, dropping what does not fit and a
-// trailing carriage return. Returns the length, or nullopt on a read error, or on end of input with
-// nothing read when `need_newline` is set.
+// One line from fd (see read_secret_line), retrying after EINTR.
 std::optional<std::size_t> read_line(int fd, std::span<std::uint8_t> buffer, bool need_newline)
 {
-    std::size_t length = 0;
-    bool saw_newline = false;
-    std::uint8_t byte = 0;
-    for (;;) {
-        ssize_t got = ::read(fd, &byte, 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return std::nullopt;
-        if (got == 0 || byte == '\n') {
-            saw_newline = got != 0;
-            break;
+    auto read_byte = [fd](std::uint8_t& byte) {
+        for (;;) {
+            ssize_t got = ::read(fd, &byte, 1);
+            if (got >= 0 || errno != EINTR)
+                return got < 0 ? -1 : static_cast<int>(got);
         }
-        if (length < buffer.size())
-            buffer[length++] = byte;
-    }
-    OPENSSL_cleanse(&byte, sizeof byte);
-    if (need_newline && !saw_newline && length == 0)
-        return std::nullopt;
-    if (length > 0 && buffer[length - 1] == '\r')
-        buffer[--length] = 0;
-    return length;
+    };
+    return read_secret_line(read_byte, buffer, need_newline);
 }
 
 void write_text(int fd, const std::string& text)

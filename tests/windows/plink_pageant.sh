@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Real PuTTY for Windows under Wine: plink.exe logs in to an sshd on 127.0.0.1 through Pageant's window
-# (platform/windows/pageant_window) and through a pipe named as platform/windows/pageant_pipe computes it.
-# Until latchkeyd.exe serves them, pageant_relay.exe hosts both transports and passes each request to the
-# agent under test (LATCHKEY_AGENT, as in tests/integration) through agent_tcp_relay.py.
+# Real PuTTY for Windows under Wine against latchkeyd.exe: plink.exe logs in to an sshd on 127.0.0.1 through
+# latchkeyd.exe's Pageant window (its Pageant pipe turned off) and through its Pageant pipe; a client of our
+# own that follows PuTTY's code path lists and signs over both. Keys are added by Linux's ssh-add over
+# latchkeyd.exe's OpenSSH pipe (tests/windows/unix_bridge.py). Which transport carried a request is read from
+# latchkeyd.exe's debug log: requests over the window are logged from "a Pageant window client".
 # Runs itself under xvfb-run: the window needs an X server.
 if [ -z "${LK_UNDER_XVFB:-}" ]; then
     command -v xvfb-run >/dev/null || { echo "FAIL [plink_pageant]: needs xvfb-run (Debian xvfb)" >&2; exit 1; }
@@ -11,7 +12,9 @@ fi
 windows_dir=$(cd "$(dirname "$0")" && pwd)
 # The caches live in the real home; lk_init points HOME at the test's temp dir.
 export LATCHKEY_WINDOWS_CACHE=${LATCHKEY_WINDOWS_CACHE:-$HOME/.cache/latchkey-windows}
-out=${LATCHKEY_WINDOWS_BUILD:?the Windows build directory (tests/windows/run.sh sets it)}/tests/windows
+build=${LATCHKEY_WINDOWS_BUILD:?the Windows build directory (tests/windows/run.sh sets it)}
+out=$build/tests/windows
+LATCHKEY_AGENT=$build/agent/latchkeyd.exe  # what lib.sh reports as the agent under test
 display=$DISPLAY
 source "$windows_dir/../integration/lib.sh"
 lk_init
@@ -29,29 +32,36 @@ wine_prefix "$TMP/wine"
 
 KEYS=$TMP/keys
 copy_keys "$KEYS"
-start_agent agent
-export SSH_AUTH_SOCK=$AGENT_SOCK
-"$windows_dir/agent_tcp_relay.py" >"$TMP/tcp_relay.port" &
+openssh_pipe='\\.\pipe\latchkey-plink-test'
+python3 "$windows_dir/unix_bridge.py" "$TMP/bridge.sock" "$WINE" "$out/pipe_relay.exe" "$openssh_pipe" &
 track_pid $!
-wait_until 10 "the TCP relay to the agent to listen" test -s "$TMP/tcp_relay.port"
-relay_port=$(cat "$TMP/tcp_relay.port")
+wait_until 20 "the bridge socket to latchkeyd.exe's pipe" test -S "$TMP/bridge.sock"
+export SSH_AUTH_SOCK=$TMP/bridge.sock
 start_sshd
 
-# start_relay TRANSPORT...: (re)starts pageant_relay.exe serving the transports (--window, --pipe) and waits
-# until it serves them. Its output (one line per request) goes to $RELAY_LOG.
-relay_count=0
-start_relay() {
-    if [ -n "${RELAY_PID:-}" ]; then
-        kill "$RELAY_PID" 2>/dev/null || true
-        wait "$RELAY_PID" 2>/dev/null || true
+# start_latchkeyd OPTION...: (re)starts latchkeyd.exe with debug logging on its own OpenSSH pipe and the
+# options given, and waits until it serves. Its log goes to $AGENT_LOG.
+agent_count=0
+start_latchkeyd() {
+    if [ -n "${AGENT_PID:-}" ]; then
+        kill "$AGENT_PID" 2>/dev/null || true
+        wait "$AGENT_PID" 2>/dev/null || true
+        wait_until 20 "latchkeyd.exe to go" eval '! "$WINE" "$out/pageant_query.exe" window 0b >/dev/null 2>&1'
     fi
-    relay_count=$((relay_count + 1))
-    RELAY_LOG=$TMP/relay-$relay_count.log
-    "$WINE" "$out/pageant_relay.exe" "$relay_port" "$@" >"$RELAY_LOG" 2>&1 </dev/null &
-    RELAY_PID=$!
-    track_pid "$RELAY_PID"
-    wait_until 60 "pageant_relay.exe $* to serve" grep -q '^ready' "$RELAY_LOG"
+    agent_count=$((agent_count + 1))
+    AGENT_LOG=$TMP/latchkeyd-$agent_count.log
+    "$WINE" "$LATCHKEY_AGENT" -d -a "$openssh_pipe" "$@" >"$AGENT_LOG" 2>&1 </dev/null &
+    AGENT_PID=$!
+    track_pid "$AGENT_PID"
+    wait_until 60 "latchkeyd.exe $* to serve" grep -q 'listening on' "$AGENT_LOG"
 }
+
+# requests_from WHO TYPE: how many requests of TYPE (e.g. SIGN_REQUEST) the current latchkeyd.exe
+# logged from a peer whose description contains WHO ("a Pageant window client", "plink.exe").
+requests_from() { grep -F "): $2 " "$AGENT_LOG" | grep -cF "$1" || true; }
+window='a Pageant window client'
+list=REQUEST_IDENTITIES
+sign=SIGN_REQUEST
 
 # plink_login: `echo ok` through plink.exe, agent authentication only, host key pinned; output in $OUT.
 plink_login() {
@@ -61,36 +71,36 @@ plink_login() {
     return "$rc"
 }
 
-start_relay --window
+start_latchkeyd --no-pageant-pipe
 # Each key type once through the window (RSA with the SHA-2 signature flags plink asks for); the Ed25519 key
 # stays in the agent for the steps after.
 for name in rsa-2048 ecdsa-256 ed25519; do
-    step "plink.exe logs in with the $name key through Pageant's window when there is no Pageant pipe"
+    step "plink.exe logs in with the $name key through latchkeyd.exe's Pageant window (its Pageant pipe off)"
     assert_rc 0 ssh-add -D
     assert_rc 0 ssh-add "$KEYS/$name"
     cat "$KEYS/$name.pub" >"$SSHD_DIR/authorized_keys"
-    cp "$RELAY_LOG" "$RELAY_LOG.seen"
+    signs_before=$(requests_from "$window" "$sign")
     plink_login || fail "plink.exe login through the window failed: $OUT
---- relay: $(cat "$RELAY_LOG")
+--- latchkeyd.exe: $(tail -n 20 "$AGENT_LOG")
 --- sshd log:
 $(tail -n 20 "$SSHD_LOG")"
     assert_eq ok "$(tail -n 1 <<<"$OUT")" "remote 'echo ok' through plink.exe and the window"
     type=$(ssh-keygen -lf "$KEYS/$name.pub" | sed 's/.*(\(.*\))$/\1/')
     wait_until 5 "sshd to log the accepted $type key" sshd_accepted "$type" \
         "$(ssh-keygen -lf "$KEYS/$name.pub" | cut -d' ' -f2)"
-    new_lines=$(tail -n +"$(($(wc -l <"$RELAY_LOG.seen") + 1))" "$RELAY_LOG")
-    assert_contains "$new_lines" "window request 11" "plink.exe listed keys over WM_COPYDATA"
-    assert_contains "$new_lines" "window request 13" "plink.exe had the agent sign over WM_COPYDATA"
+    [ "$(requests_from "$window" "$sign")" -gt "$signs_before" ] ||
+        fail "latchkeyd.exe logged no signature request over its window: $(tail -n 20 "$AGENT_LOG")"
 done
-! grep -q '^pipe' "$RELAY_LOG" || fail "a request came over a pipe that should not exist"
+[ "$(requests_from plink "$list")" -eq 0 ] || fail "plink.exe reached latchkeyd.exe by a pipe that should be off"
 
-step "plink.exe finds the pipe under the name pageant_pipe computes, and uses it before the window"
-start_relay --window --pipe
+step "plink.exe finds latchkeyd.exe's Pageant pipe under the name PuTTY computes, and uses it before the window"
+start_latchkeyd
+assert_rc 0 ssh-add "$KEYS/ed25519"
 plink_login || fail "plink.exe login through the pipe failed: $OUT
---- relay: $(cat "$RELAY_LOG")"
+--- latchkeyd.exe: $(tail -n 20 "$AGENT_LOG")"
 assert_eq ok "$(tail -n 1 <<<"$OUT")" "remote 'echo ok' through plink.exe and the pipe"
-assert_contains "$(cat "$RELAY_LOG")" "pipe request 13" "plink.exe had the agent sign over the Pageant pipe"
-! grep -q '^window' "$RELAY_LOG" || fail "plink.exe used the window although the pipe was there"
+[ "$(requests_from plink "$sign")" -ge 1 ] || fail "no signature request from plink.exe over the pipe: $(cat "$AGENT_LOG")"
+[ "$(requests_from "$window" "$list")" -eq 0 ] || fail "plink.exe used the window although the pipe was there"
 
 # query_and_verify TRANSPORT: pageant_query.exe lists the keys and has the Ed25519 one sign fresh data over
 # TRANSPORT (window or pipe); the signature must verify with the listed public key.
@@ -109,15 +119,19 @@ query_and_verify() {
 
 step "a client that follows PuTTY's code path lists and signs over the window and the pipe; signatures verify"
 query_and_verify pipe
-assert_contains "$(cat "$RELAY_LOG")" "pipe request 13" "the pipe carried the sign request"
-start_relay --window
+[ "$(requests_from pageant_query "$sign")" -ge 1 ] || fail "the Pageant pipe did not carry the sign request"
 query_and_verify window
-assert_contains "$(cat "$RELAY_LOG")" "window request 13" "the window carried the sign request"
+[ "$(requests_from "$window" "$sign")" -ge 1 ] || fail "the window did not carry the sign request"
 
 step "without the authorized key in the agent plink.exe's login through the window fails"
-assert_rc 0 ssh-add -D
+start_latchkeyd --no-pageant-pipe
 assert_rc 0 ssh-add "$KEYS/ecdsa-256"
-start_relay --window
 ! plink_login || fail "plink.exe logged in although the agent holds no authorized key: $OUT"
-assert_contains "$(cat "$RELAY_LOG")" "window request 11" "plink.exe still asked the agent over WM_COPYDATA"
+[ "$(requests_from "$window" "$list")" -ge 1 ] || fail "plink.exe did not ask latchkeyd.exe over its window"
+
+step "with both Pageant transports off, plink.exe finds no agent"
+start_latchkeyd --no-pageant-pipe --no-pageant-window
+! plink_login || fail "plink.exe logged in with no Pageant transport: $OUT"
+! "$WINE" "$out/pageant_query.exe" window 0b >/dev/null 2>&1 || fail "a Pageant window answered"
+! "$WINE" "$out/pageant_query.exe" pipe 0b >/dev/null 2>&1 || fail "a Pageant pipe answered"
 "${WINE%/*}/wineserver" -k 2>/dev/null || true

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Wine tests of tests/windows/ against the Windows build BUILD_DIR (scripts/test-windows passes
 # build-win), one after the other, and says which failed. Usage: tests/windows/run.sh BUILD_DIR
-# The agent behind plink_pageant.sh's relay is LATCHKEY_AGENT: the Linux build's latchkeyd when built, else
-# OpenSSH's ssh-agent. Exits 1 if any test fails; 77, saying what is missing, if the test packages cannot be had.
+# The agent under test is BUILD_DIR's latchkeyd.exe. Exits 1 if any test fails; 77, saying what is missing, if the test packages cannot be had.
 set -uo pipefail
 windows_dir=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$windows_dir/../.." && pwd)
@@ -14,11 +13,6 @@ if ! ensure_packages $(latchkey_windows_test_packages); then
     echo "SKIPPED tests/windows: the packages above are missing" >&2
     exit 77
 fi
-if [ -z "${LATCHKEY_AGENT:-}" ]; then
-    LATCHKEY_AGENT=$root/build/agent/latchkeyd
-    [ -x "$LATCHKEY_AGENT" ] || LATCHKEY_AGENT=$(command -v ssh-agent)
-fi
-export LATCHKEY_AGENT
 failed=()
 for test in plink_pageant.sh autostart.sh; do
     echo "=== tests/windows/$test"
