@@ -12,6 +12,7 @@ build_windows_putty() {
     local out work version src
     out=$(windows_cached putty)
     [ -n "$out" ] && { echo "$out"; return 0; }
+    # shellcheck disable=SC2154 # set by windows-toolchain.sh
     work=$latchkey_windows_cache/work-putty
     read -r version src < <(windows_source putty "$work/src") || return 1
     out=$latchkey_windows_cache/putty-$version

@@ -46,6 +46,7 @@ start_latchkeyd() {
     if [ -n "${AGENT_PID:-}" ]; then
         kill "$AGENT_PID" 2>/dev/null || true
         wait "$AGENT_PID" 2>/dev/null || true
+        # shellcheck disable=SC2016 # expanded by eval
         wait_until 20 "latchkeyd.exe to go" eval '! "$WINE" "$out/pageant_query.exe" window 0b >/dev/null 2>&1'
     fi
     agent_count=$((agent_count + 1))
