@@ -397,9 +397,11 @@ protocol::Bytes Server::answer_hosted(SecretBytes request, const Peer& peer)
         hosted_waiting_.insert(waiting);
     }
     asio::co_spawn(next_loop(), serve_hosted(waiting, std::move(request), peer),
-                   [waiting](const std::exception_ptr& error) {
+                   [this, waiting](const std::exception_ptr& error) {
                        if (error)  // out of locked memory or similar: refused like a bad request
                            waiting->finish(agent_failure());
+                       const std::scoped_lock lock(hosted_mutex_);
+                       hosted_waiting_.erase(waiting);
                    });
     return reply.get();
 }
@@ -414,8 +416,6 @@ asio::awaitable<void> Server::serve_hosted(std::shared_ptr<HostedRequest> waitin
     std::optional<protocol::Bytes> reply = co_await answer(buffer, context, nullptr);
     hosted_failed_unlocks_ = context.failed_unlocks;
     waiting->finish(reply ? std::move(*reply) : agent_failure());
-    const std::scoped_lock lock(hosted_mutex_);
-    hosted_waiting_.erase(waiting);
 }
 
 // Answers FAILURE to the hosted requests still waiting and to any that come after, then destroys the
