@@ -43,8 +43,9 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# Packages the Windows tests in tests/windows/ need: the mingw-w64 cross compiler, Wine, an X server for
-# Pageant's window, and cmake, curl and dpkg-dev for building PuTTY for Windows (scripts/lib/windows-putty.sh).
+# Packages tests/windows/run.sh needs beyond the Windows build's (windows-toolchain.sh's latchkey_windows_packages,
+# which scripts/test-windows installs first): cmake to build PuTTY for Windows (scripts/lib/windows-putty.sh)
+# and python3-cryptography to verify signatures.
 latchkey_windows_test_packages() {
-    echo g++-mingw-w64-x86-64-posix wine64 xvfb xauth cmake curl dpkg-dev python3-cryptography
+    echo cmake python3-cryptography
 }
