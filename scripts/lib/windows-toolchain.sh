@@ -11,9 +11,10 @@
 latchkey_windows_cache=${LATCHKEY_WINDOWS_CACHE:-$HOME/.cache/latchkey-windows}
 latchkey_windows_wine=/usr/lib/wine/wine64
 
-# Debian packages for the Windows build and its tests.
+# Debian packages for the Windows build and its tests (tests/windows/end_to_end.sh makes keys with ssh-keygen
+# and puttygen and bridges the pipe to ssh-add with python3).
 latchkey_windows_packages() {
-    echo g++-mingw-w64-x86-64-posix wine64 xvfb xauth dpkg-dev make perl
+    echo g++-mingw-w64-x86-64-posix wine64 xvfb xauth dpkg-dev make perl openssh-client putty-tools python3
 }
 
 # windows_apt apt-get|apt-cache ARGS...: the tool with a private deb-src list and state under the cache;

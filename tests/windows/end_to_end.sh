@@ -2,8 +2,9 @@
 # latchkeyd.exe and latchkey.exe under Wine, end to end: keys made on Linux (ssh-keygen, puttygen) are added
 # with latchkey.exe over the agent's named pipe; Linux's ssh-add and ssh-keygen -Y reach the same pipe through
 # unix_bridge.py, so the signatures are checked by OpenSSH itself. Also: lock/unlock, remove, a lifetime
-# that expires, a confirmation answered no and yes, a deferred key's passphrase asked by the agent, and a
-# second agent refused. Usage: end_to_end.sh BUILD_DIR WINEPREFIX (a prepared prefix this script may use).
+# that expires (given by latchkey.exe add -t and by latchkeyd.exe -t), a confirmation answered no and yes, a
+# deferred key's passphrase asked by the agent, a second agent refused, no passphrase in the logs.
+# Usage: end_to_end.sh BUILD_DIR WINEPREFIX (a prepared prefix this script may use).
 set -euo pipefail
 
 build=$(cd "$1" && pwd)
@@ -22,8 +23,8 @@ trap cleanup EXIT
 
 fail() {
     echo "FAIL: $*" >&2
-    echo "--- latchkeyd.exe log:" >&2
-    cat "$work/agent.log" >&2 || true
+    echo "--- latchkeyd.exe logs:" >&2
+    cat "$work"/agent*.log >&2 || true
     exit 1
 }
 step() { echo "== $*"; }
@@ -141,5 +142,18 @@ echo 'ppk passphrase' >"$answers/passphrase"
 : >"$answers/prompts.log"
 sign_and_verify "$work/public/key_ppk.pub" || fail "deferred key: no valid signature"
 grep -q "^passphrase: " "$answers/prompts.log" || fail "the agent did not ask for the deferred key's passphrase"
+
+step "latchkeyd.exe -t: keys added without a lifetime get the agent's"
+"$wine" taskkill /f /im latchkeyd.exe >/dev/null 2>&1 || fail "taskkill latchkeyd.exe"
+wait "$agent_pid" 2>/dev/null || true
+"$wine" "$build/agent/latchkeyd.exe" -d -t 2 -a "$pipe" >"$work/agent-t.log" 2>&1 &
+agent_pid=$!
+await 60 grep -q "listening on" "$work/agent-t.log" || fail "latchkeyd.exe -t 2 did not start listening"
+latchkey add "$(windows_path "$work/id_ed25519")" || fail "add to the agent with -t 2"
+ssh-add -l | grep -q "$ed_fp" || fail "key not listed by the agent with -t 2"
+await 15 sh -c "! ssh-add -l | grep -q '$ed_fp'" || fail "the agent's default lifetime did not expire the key"
+
+step "no passphrase reached the agents' logs"
+grep -q -e 'ppk passphrase' -e 'lock passphrase' "$work"/agent*.log && fail "a passphrase is in a log"
 
 echo "windows end-to-end: all steps passed"
