@@ -1,5 +1,6 @@
 // latchkeyd.exe, the agent on Windows: ssh-agent's options that make sense there, one agent per user,
-// hardening and locked memory, then the server on OpenSSH's named pipe until Ctrl+C, logoff or shutdown.
+// hardening and locked memory, then the server on OpenSSH's named pipe and Pageant's window and pipe until
+// Ctrl+C, logoff or shutdown; or start at login installed or removed.
 #include <windows.h>
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -10,11 +11,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent/config_options.hpp"
 #include "agent/daemon_options.hpp"
 #include "agent/daemon_setup.hpp"
+#include "agent/pageant_transports.hpp"
 #include "agent/server.hpp"
+#include "platform/windows/autostart.hpp"
 #include "platform/windows/pipe_listener.hpp"
 #include "platform/windows/single_instance.hpp"
 
@@ -26,6 +30,8 @@ using namespace latchkey;
 constexpr const char* windows_usage =
     "usage: latchkeyd [-Dd] [-a pipe] [-E fingerprint_hash] [-O option] [-t life]\n"
     "                 [--askpass program] [--confirm-timeout time]\n"
+    "                 [--no-pageant-window] [--no-pageant-pipe]\n"
+    "       latchkeyd --install-autostart [options] | --uninstall-autostart\n"
     "       latchkeyd --check-config | --help | -V\n";
 
 std::string windows_help()
@@ -42,6 +48,10 @@ std::string windows_help()
            "  -t life          default lifetime of added keys (e.g. 3600, 1h30m)\n"
            "  --askpass prog   program that asks for confirmations and passphrases (default: %SSH_ASKPASS%)\n"
            "  --confirm-timeout time  how long a prompt waits for the user (default 60s)\n"
+           "  --no-pageant-window  do not answer PuTTY and WinSCP on Pageant's window\n"
+           "  --no-pageant-pipe    do not serve Pageant's named pipe (PuTTY 0.75 and later try it first)\n"
+           "  --install-autostart  start latchkeyd at login with the other options given (the per-user Run key)\n"
+           "  --uninstall-autostart  remove that entry\n"
            "  --check-config   check %APPDATA%\\latchkey\\config.toml and print the settings in effect\n"
            "  -V               print the version\n\n"
            "It serves in the foreground of its console until Ctrl+C, the console closing, logoff or shutdown.\n"
@@ -76,7 +86,58 @@ void refuse_unix_only(const agent::DaemonOptions& options)
                                 true);
 }
 
-int serve(agent::DaemonSettings& settings)
+// latchkeyd.exe's own options, taken out of the command line before ssh-agent's are parsed.
+struct WindowsOptions {
+    agent::PageantTransports pageant;
+    bool install_autostart = false;
+    bool uninstall_autostart = false;
+    std::vector<std::string> rest;  // the other arguments, in order
+};
+
+WindowsOptions take_windows_options(int argc, char** argv)
+{
+    WindowsOptions options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string argument = argv[i];
+        if (argument == "--no-pageant-window")
+            options.pageant.window = false;
+        else if (argument == "--no-pageant-pipe")
+            options.pageant.pipe = false;
+        else if (argument == "--install-autostart")
+            options.install_autostart = true;
+        else if (argument == "--uninstall-autostart")
+            options.uninstall_autostart = true;
+        else
+            options.rest.push_back(argument);
+    }
+    if (options.install_autostart && options.uninstall_autostart)
+        throw agent::UsageError("latchkeyd: --install-autostart and --uninstall-autostart exclude each other", true);
+    return options;
+}
+
+// Writes the Run value that starts latchkeyd.exe at login with the options given besides
+// --install-autostart (each quoted if it holds a space), once they parse, and says what it wrote.
+int install_autostart(const WindowsOptions& options)
+{
+    agent::parse_daemon_options(options.rest);  // throws UsageError: nothing is written for a typo
+    std::vector<std::string> arguments = options.rest;
+    if (!options.pageant.window)
+        arguments.emplace_back("--no-pageant-window");
+    if (!options.pageant.pipe)
+        arguments.emplace_back("--no-pageant-pipe");
+    std::string line;
+    for (const std::string& argument : arguments) {
+        line += line.empty() ? "" : " ";
+        line += argument.find(' ') == std::string::npos ? argument : '"' + argument + '"';
+    }
+    std::wstring wide(static_cast<std::size_t>(MultiByteToWideChar(CP_ACP, 0, line.c_str(), -1, nullptr, 0)), L'\0');
+    MultiByteToWideChar(CP_ACP, 0, line.c_str(), -1, wide.data(), static_cast<int>(wide.size()));
+    wide.resize(wide.empty() ? 0 : wide.size() - 1);  // the terminating NUL
+    std::wcout << L"latchkeyd will start at login: " << platform::install_autostart(wide) << L"\n";
+    return 0;
+}
+
+int serve(agent::DaemonSettings& settings, agent::PageantTransports pageant)
 {
     settings.config = agent::read_daemon_config(settings);
     log_to_stderr(agent::log_level(settings.config, settings.options.foreground));
@@ -90,14 +151,15 @@ int serve(agent::DaemonSettings& settings)
     agent::ServerOptions server = agent::daemon_server_options(
         settings, static_cast<std::uint32_t>(GetCurrentProcessId()), LATCHKEY_VERSION);
     server.listen = platform::named_pipe_listener(pipe);
+    agent::add_pageant_transports(server, pageant);
     server.report = [pipe](agent::ServerEvent event, std::size_t) {
         if (event == agent::ServerEvent::ready)
-            spdlog::info("listening on {}", pipe);  // the pipe exists: clients may connect
+            spdlog::info("listening on {}", pipe);  // the pipes and Pageant's window exist: clients may connect
     };
     return agent::serve(std::move(server));
 }
 
-int run(const agent::DaemonOptions& options)
+int run(const agent::DaemonOptions& options, const WindowsOptions& windows)
 {
     refuse_unix_only(options);
     const std::string profile = environment_value("USERPROFILE");
@@ -114,7 +176,7 @@ int run(const agent::DaemonOptions& options)
         std::cout << "latchkeyd " LATCHKEY_VERSION "\n";
         return 0;
     default:
-        return serve(settings);
+        return serve(settings, windows.pageant);
     }
 }
 
@@ -124,7 +186,15 @@ int main(int argc, char** argv)
 {
     log_to_stderr(spdlog::level::warn);
     try {
-        return run(agent::parse_daemon_options({argv + 1, argv + argc}));
+        const WindowsOptions windows = take_windows_options(argc, argv);
+        if (windows.uninstall_autostart) {
+            std::cout << (platform::uninstall_autostart() ? "latchkeyd will no longer start at login\n"
+                                                          : "latchkeyd was not set to start at login\n");
+            return 0;
+        }
+        if (windows.install_autostart)
+            return install_autostart(windows);
+        return run(agent::parse_daemon_options(windows.rest), windows);
     } catch (const agent::UsageError& error) {
         if (*error.what() != '\0')
             std::cerr << error.what() << '\n';

@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <future>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -73,18 +76,41 @@ struct Connection {
     ~Connection();
 };
 
+protocol::Bytes agent_failure()
+{
+    return {static_cast<std::uint8_t>(protocol::MessageType::failure)};
+}
+
+// A request from a hosted transport, waiting for its reply: answered once, by the request or by the stop.
+struct HostedRequest {
+    std::promise<protocol::Bytes> reply;
+    std::atomic_flag answered;
+
+    void finish(protocol::Bytes bytes)
+    {
+        if (!answered.test_and_set())
+            reply.set_value(std::move(bytes));
+    }
+};
+
 class Server {
 public:
     explicit Server(const ServerOptions& options);
+    ~Server();
     int run();
 
 private:
-    asio::awaitable<void> accept_connections();
+    asio::awaitable<void> accept_connections(platform::Listener& listener);
     void await_request(std::shared_ptr<Connection> connection);
     asio::awaitable<void> serve_request(std::shared_ptr<Connection> connection);
     asio::awaitable<bool> read_request(Stream& stream, std::uint8_t first_byte, RequestBuffer& buffer, const Peer& peer);
+    asio::awaitable<std::optional<protocol::Bytes>> answer(RequestBuffer& request, ConnectionContext& context,
+                                                           Stream* stream);
     asio::awaitable<std::optional<protocol::Bytes>> dispatch(RequestBuffer& buffer, ConnectionContext& context,
-                                                             Stream& stream);
+                                                             Stream* stream);
+    protocol::Bytes answer_hosted(SecretBytes request, const Peer& peer);
+    asio::awaitable<void> serve_hosted(std::shared_ptr<HostedRequest> waiting, SecretBytes request, Peer peer);
+    void close_hosted();
     template <class Step>
     asio::awaitable<void> run_on_timer(asio::steady_timer& timer, Step step);
     asio::awaitable<void> expire_keys();
@@ -126,17 +152,33 @@ private:
     // wakes that timer, since it may have unshielded a key after the step looked.
     std::atomic<bool> shield_timer_may_sleep_ = false;
     std::vector<std::unique_ptr<asio::io_context>> loops_;  // the connections, one thread each
-    std::size_t next_loop_ = 0;                              // io_ only: the loop of the next connection
+    std::atomic<std::size_t> next_loop_ = 0;                 // the loop of the next connection
     asio::thread_pool slow_work_;                            // requests that may take long
     asio::io_context io_{1};     // accepting, expiry, shielding, control events, prompts, reports
     SharedPrompts prompts_;      // used on io_ only
     bool connection_limit_logged_ = false;  // io_ only: the limit was logged and not left since
-    std::unique_ptr<platform::Listener> listener_;
+    std::vector<std::unique_ptr<platform::Listener>> listeners_;
     asio::steady_timer expiry_timer_;
     asio::steady_timer shield_timer_;  // at the instant the next clear key is to be shielded
     asio::steady_timer idle_timer_;    // at the instant the keys have been idle for drop_after_idle
     std::unique_ptr<platform::ControlEvents> control_events_;
+    // Hosted transports' requests: those waiting for a reply, and whether new ones are still answered.
+    std::mutex hosted_mutex_;
+    std::set<std::shared_ptr<HostedRequest>> hosted_waiting_;
+    bool hosted_open_ = true;
+    std::atomic<unsigned> hosted_failed_unlocks_ = 0;  // wrong UNLOCKs in a row over all hosted requests
+    std::vector<std::shared_ptr<void>> hosted_;         // last: destroyed first, while everything else exists
 };
+
+// The listeners options.listen and options.more_listeners make, on `io`.
+std::vector<std::unique_ptr<platform::Listener>> make_listeners(const ServerOptions& options, asio::io_context& io)
+{
+    std::vector<std::unique_ptr<platform::Listener>> listeners;
+    listeners.push_back(options.listen(io));
+    for (const platform::ListenerFactory& listen : options.more_listeners)
+        listeners.push_back(listen(io));
+    return listeners;
+}
 
 std::vector<std::unique_ptr<asio::io_context>> make_loops(std::size_t requested)
 {
@@ -187,18 +229,34 @@ Server::Server(const ServerOptions& options)
       loops_(make_loops(options.worker_threads)),
       slow_work_(loops_.size()),
       prompts_(io_.get_executor(), options.confirm_timeout),
-      listener_(options.listen(io_)),
+      listeners_(make_listeners(options, io_)),
       expiry_timer_(io_),
       shield_timer_(io_),
       idle_timer_(io_),
       control_events_(platform::control_events(io_))
 {
+    AnswerRequest answer = [this](SecretBytes request, const Peer& peer) {
+        return answer_hosted(std::move(request), peer);
+    };
+    try {
+        for (const HostedTransport& host : options.hosted)
+            hosted_.push_back(host(answer));
+    } catch (...) {
+        close_hosted();  // the transports made so far may be waiting for an answer
+        throw;
+    }
+}
+
+Server::~Server()
+{
+    close_hosted();
 }
 
 int Server::run()
 {
     preload(preload_);
-    asio::co_spawn(io_, accept_connections(), asio::detached);
+    for (auto& listener : listeners_)
+        asio::co_spawn(io_, accept_connections(*listener), asio::detached);
     asio::co_spawn(io_, expire_keys(), asio::detached);
     asio::co_spawn(io_, shield_idle_keys(), asio::detached);
     asio::co_spawn(io_, handle_control_events(), asio::detached);
@@ -214,6 +272,7 @@ int Server::run()
             });
         }
         io_.run();
+        close_hosted();              // while the loops still run: a hosted request may be finishing on one
         connections_.stop_bursts();  // the connections closing from now on post nothing to io_
         for (auto& loop : loops_)
             loop->stop();
@@ -225,14 +284,14 @@ int Server::run()
     return 0;
 }
 
-asio::awaitable<void> Server::accept_connections()
+asio::awaitable<void> Server::accept_connections(platform::Listener& listener)
 {
     bool accept_failing = false;
     for (;;) {
         boost::system::error_code error;
         // The connection lives on one connection loop (where the platform allows): its reads, answers and
         // writes run there.
-        platform::AcceptedStream accepted = co_await listener_->accept(next_loop(), error);
+        platform::AcceptedStream accepted = co_await listener.accept(next_loop(), error);
         if (error == asio::error::operation_aborted)
             co_return;
         if (error) {
@@ -277,35 +336,14 @@ void Server::await_request(std::shared_ptr<Connection> connection)
 asio::awaitable<void> Server::serve_request(std::shared_ptr<Connection> connection)
 {
     Stream& stream = *connection->stream;
-    ConnectionContext& context = connection->context;
     RequestBuffer request;
-    if (!co_await read_request(stream, connection->first_byte[0], request, context.peer))
+    if (!co_await read_request(stream, connection->first_byte[0], request, connection->context.peer))
         co_return;
-    auto started = std::chrono::steady_clock::now();
-    unsigned failed_unlocks_before = context.failed_unlocks;
-    std::optional<protocol::Bytes> answered = co_await dispatch(request, context, stream);
-    if (!answered)
+    std::optional<protocol::Bytes> reply = co_await answer(request, connection->context, &stream);
+    if (!reply)
         co_return;
-    protocol::Bytes& reply = *answered;
-    if (may_add_keys(request.bytes())) {
-        co_await run_on(io_, [this] {
-            reschedule_expiry();
-            report_if_keys_changed();
-        });
-    }
-    if (!is_listing(request.bytes()))
-        last_use_ = Clock::now();
-    reschedule_shielding();
-    if (spdlog::should_log(spdlog::level::debug)) {
-        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-        spdlog::debug("{}: {} -> {} in {:.3f} ms", describe_peer(context.peer),
-                      protocol::message_type_name(request.bytes().empty() ? 0 : request.bytes()[0]),
-                      protocol::message_type_name(reply.empty() ? 0 : reply[0]), micros.count() / 1000.0);
-    }
-    if (context.failed_unlocks > failed_unlocks_before)
-        co_await delay(unlock_delay(context.failed_unlocks, unlock_delay_step_));
     boost::system::error_code error;
-    protocol::Bytes framed = protocol::frame(reply);
+    protocol::Bytes framed = protocol::frame(*reply);
     co_await stream.write(framed, error);
     if (!error)
         await_request(std::move(connection));
@@ -357,6 +395,84 @@ asio::awaitable<bool> Server::read_request(Stream& stream, std::uint8_t first_by
     co_return true;
 }
 
+// Answers one request (see dispatch), then reschedules what it may have changed (expiry, shielding, the
+// key count reported) and holds a wrong UNLOCK's answer back. Nothing if the client hung up meanwhile.
+asio::awaitable<std::optional<protocol::Bytes>> Server::answer(RequestBuffer& request, ConnectionContext& context,
+                                                               Stream* stream)
+{
+    auto started = std::chrono::steady_clock::now();
+    unsigned failed_unlocks_before = context.failed_unlocks;
+    std::optional<protocol::Bytes> reply = co_await dispatch(request, context, stream);
+    if (!reply)
+        co_return std::nullopt;
+    if (may_add_keys(request.bytes())) {
+        co_await run_on(io_, [this] {
+            reschedule_expiry();
+            report_if_keys_changed();
+        });
+    }
+    if (!is_listing(request.bytes()))
+        last_use_ = Clock::now();
+    reschedule_shielding();
+    if (spdlog::should_log(spdlog::level::debug)) {
+        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        spdlog::debug("{}: {} -> {} in {:.3f} ms", describe_peer(context.peer),
+                      protocol::message_type_name(request.bytes().empty() ? 0 : request.bytes()[0]),
+                      protocol::message_type_name(reply->empty() ? 0 : (*reply)[0]), micros.count() / 1000.0);
+    }
+    if (context.failed_unlocks > failed_unlocks_before)
+        co_await delay(unlock_delay(context.failed_unlocks, unlock_delay_step_));
+    co_return reply;
+}
+
+// A hosted transport's request: answered on a connection loop as a connection's would be, while the
+// calling thread waits. Wrong UNLOCKs count across hosted requests, as they would on one connection.
+protocol::Bytes Server::answer_hosted(SecretBytes request, const Peer& peer)
+{
+    auto waiting = std::make_shared<HostedRequest>();
+    std::future<protocol::Bytes> reply = waiting->reply.get_future();
+    {
+        const std::scoped_lock lock(hosted_mutex_);
+        if (!hosted_open_)
+            return agent_failure();
+        hosted_waiting_.insert(waiting);
+    }
+    asio::co_spawn(next_loop(), serve_hosted(waiting, std::move(request), peer),
+                   [this, waiting](const std::exception_ptr& error) {
+                       if (error)  // out of locked memory or similar: refused like a bad request
+                           waiting->finish(agent_failure());
+                       const std::scoped_lock lock(hosted_mutex_);
+                       hosted_waiting_.erase(waiting);
+                   });
+    return reply.get();
+}
+
+asio::awaitable<void> Server::serve_hosted(std::shared_ptr<HostedRequest> waiting, SecretBytes request, Peer peer)
+{
+    RequestBuffer buffer;
+    buffer.is_secret = true;
+    buffer.secret = std::move(request);
+    ConnectionContext context{std::move(peer)};
+    context.failed_unlocks = hosted_failed_unlocks_.load();
+    std::optional<protocol::Bytes> reply = co_await answer(buffer, context, nullptr);
+    hosted_failed_unlocks_ = context.failed_unlocks;
+    waiting->finish(reply ? std::move(*reply) : agent_failure());
+}
+
+// Answers FAILURE to the hosted requests still waiting and to any that come after, then destroys the
+// hosted transports (joining their threads, which may have been waiting). Never fails.
+void Server::close_hosted()
+{
+    {
+        const std::scoped_lock lock(hosted_mutex_);
+        hosted_open_ = false;
+        for (const auto& waiting : hosted_waiting_)
+            waiting->finish(agent_failure());
+        hosted_waiting_.clear();
+    }
+    hosted_.clear();
+}
+
 // Cancels a prompt if its client hangs up meanwhile: the stream's hang-up watch (on the connection's loop)
 // marks it and cancels the prompt on io_.
 struct HangUpWatch {
@@ -381,9 +497,10 @@ struct HangUpWatch {
 // Answers one request on the connection's loop, or on slow_work_ if it may take long. A request that
 // needs the user (a deferred key's passphrase, a confirmation) is asked about on the io thread,
 // without blocking it, then finished on slow_work_ (it may decrypt a key), as many times as it asks.
-// Nothing if the client hung up while asked about: its prompt is cancelled.
+// Nothing if the client hung up while asked about: its prompt is cancelled. Without a stream (a hosted
+// transport's request) there is no hang-up to watch.
 asio::awaitable<std::optional<protocol::Bytes>> Server::dispatch(RequestBuffer& buffer, ConnectionContext& context,
-                                                                 Stream& stream)
+                                                                 Stream* stream)
 {
     auto answer_request = [&] { return dispatcher_.handle_message_or_prompt(buffer.bytes(), context); };
     Outcome outcome;  // not a ?: with co_await in one arm, which GCC 12 miscompiles (a double free)
@@ -394,11 +511,12 @@ asio::awaitable<std::optional<protocol::Bytes>> Server::dispatch(RequestBuffer& 
     while (auto* pending = std::get_if<PendingPrompt>(&outcome)) {
         PendingPrompt prompt = std::move(*pending);
         auto watch = std::make_shared<HangUpWatch>();
-        HangUpWatch::start(stream, io_, watch);
+        if (stream != nullptr)
+            HangUpWatch::start(*stream, io_, watch);
         PromptAnswer answer = co_await asio::co_spawn(
             io_, prompts_.ask(prompt.program, prompt.prompt, prompt.purpose, prompt.share_key, watch->canceller),
             asio::use_awaitable);
-        if (watch->stop(stream)) {
+        if (stream != nullptr && watch->stop(*stream)) {
             spdlog::info("{} hung up while its request waited for the user; request dropped",
                          describe_peer(context.peer));
             co_return std::nullopt;
@@ -572,8 +690,7 @@ void Server::report_if_keys_changed()
 
 asio::io_context& Server::next_loop()
 {
-    next_loop_ = (next_loop_ + 1) % loops_.size();
-    return *loops_[next_loop_];
+    return *loops_[next_loop_.fetch_add(1) % loops_.size()];
 }
 
 asio::awaitable<void> Server::delay(std::chrono::steady_clock::duration duration)

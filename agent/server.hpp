@@ -13,6 +13,8 @@
 #include "agent/dispatcher.hpp"
 #include "platform/listener.hpp"
 #include "platform/session_event.hpp"
+#include "protocol/secret_bytes.hpp"
+#include "protocol/wire.hpp"
 
 namespace latchkey::agent {
 
@@ -43,12 +45,29 @@ struct SessionPolicy {
     std::optional<std::chrono::steady_clock::duration> drop_after_idle;
 };
 
+// Answers one request that arrives as a whole message rather than on a byte stream (Pageant's window
+// messages): takes the request body (type byte and payload, no length field) and who sent it (for logs and
+// prompts), and returns the reply body, answered the way a connection's request is (slow requests on the
+// pool, prompts on the event loop). Thread-safe; blocks the calling thread until the reply is ready, so it
+// must not be called on the server's own threads. Each call is a connection of its own (no session binds
+// carried over). Returns SSH_AGENT_FAILURE once the server is stopping. Throws std::bad_alloc only.
+using AnswerRequest = std::function<protocol::Bytes(SecretBytes request, const Peer& peer)>;
+
+// A transport the server hosts beside its listeners (platform::PageantWindow): made when the server is
+// set up, given the function to answer its requests with, and destroyed (its threads joined) before the
+// server stops; the server holds what it returns. May throw std::system_error, which serve() passes on.
+using HostedTransport = std::function<std::shared_ptr<void>(AnswerRequest answer)>;
+
 // Below the usual descriptor limit of 1024, so accept rarely hits EMFILE.
 inline constexpr std::size_t default_max_connections = 1000;
 
 struct ServerOptions {
     // Makes the listener to serve (platform::unix_socket_listener, the Windows pipe listener); required.
     platform::ListenerFactory listen;
+    // Further listeners served the same way (on Windows, Pageant's pipe beside OpenSSH's).
+    std::vector<platform::ListenerFactory> more_listeners{};
+    // Transports that hand over whole requests instead of streams (on Windows, Pageant's window).
+    std::vector<HostedTransport> hosted{};
     DispatcherOptions dispatcher;
     // Key files added deferred before the first connection is served (config.toml's [[key]] tables;
     // see preload_keys): a file that cannot be added is logged and skipped.
@@ -84,11 +103,11 @@ inline constexpr std::chrono::steady_clock::duration unlock_delay_limit = std::c
 // failures × step, at most unlock_delay_limit. Never fails.
 std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono::steady_clock::duration step) noexcept;
 
-// Serves the ssh-agent protocol on the listener options.listen makes until a stop event (SIGTERM, SIGINT;
-// see platform::control_events) or, without options.reload, a reload event (SIGHUP) arrives; a drop-keys
-// event (SIGUSR1) drops every key and keeps serving. The listener has already refused peers of another
-// user. Every key is wiped before it returns. Returns the process exit status (0 after a stop event).
-// Throws std::system_error if the event loop or the listener cannot be set up.
+// Serves the ssh-agent protocol on the listeners options.listen and options.more_listeners make, and to
+// the transports options.hosted makes, until a stop event (SIGTERM, SIGINT; see platform::control_events)
+// or, without options.reload, a reload event (SIGHUP) arrives; a drop-keys event (SIGUSR1) drops every key
+// and keeps serving. The listeners have already refused peers of another user. Every key is wiped before it returns. Returns the process exit status (0 after a stop event).
+// Throws std::system_error if the event loop, a listener or a hosted transport cannot be set up.
 int serve(ServerOptions options);
 
 }  // namespace latchkey::agent

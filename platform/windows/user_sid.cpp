@@ -22,6 +22,26 @@ struct HandleCloser {
     }
 };
 
+// The SID a token information class of `kind` holds (TokenUser, TokenOwner), or empty.
+SidBuffer token_sid(HANDLE token, TOKEN_INFORMATION_CLASS kind)
+{
+    DWORD size = 0;
+    GetTokenInformation(token, kind, nullptr, 0, &size);
+    if (size < sizeof(PSID) || size > 64 * 1024)
+        return {};
+    std::vector<std::uint8_t> info(size);
+    if (!GetTokenInformation(token, kind, info.data(), size, &size))
+        return {};
+    // TOKEN_USER and TOKEN_OWNER both start with the SID's pointer.
+    PSID sid = kind == TokenUser ? reinterpret_cast<TOKEN_USER*>(info.data())->User.Sid
+                                 : reinterpret_cast<TOKEN_OWNER*>(info.data())->Owner;
+    if (sid == nullptr || !IsValidSid(sid))
+        return {};
+    const DWORD length = GetLengthSid(sid);
+    const auto* bytes = static_cast<const std::uint8_t*>(sid);
+    return SidBuffer(bytes, bytes + length);
+}
+
 }  // namespace
 
 SidBuffer process_user_sid(DWORD process_id)
@@ -32,19 +52,15 @@ SidBuffer process_user_sid(DWORD process_id)
     HandleCloser token;
     if (!OpenProcessToken(process_id == 0 ? GetCurrentProcess() : process.handle, TOKEN_QUERY, &token.handle))
         return {};
-    DWORD size = 0;
-    GetTokenInformation(token.handle, TokenUser, nullptr, 0, &size);
-    if (size == 0 || size > 64 * 1024)
+    return token_sid(token.handle, TokenUser);
+}
+
+SidBuffer process_default_owner_sid()
+{
+    HandleCloser token;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token.handle))
         return {};
-    std::vector<std::uint8_t> info(size);
-    if (!GetTokenInformation(token.handle, TokenUser, info.data(), size, &size))
-        return {};
-    PSID sid = reinterpret_cast<TOKEN_USER*>(info.data())->User.Sid;
-    if (!IsValidSid(sid))
-        return {};
-    const DWORD length = GetLengthSid(sid);
-    const auto* bytes = static_cast<const std::uint8_t*>(sid);
-    return SidBuffer(bytes, bytes + length);
+    return token_sid(token.handle, TokenOwner);
 }
 
 bool same_sid(const SidBuffer& a, const SidBuffer& b) noexcept
@@ -56,7 +72,7 @@ bool same_sid(const SidBuffer& a, const SidBuffer& b) noexcept
     return IsValidSid(left) && IsValidSid(right) && EqualSid(left, right);
 }
 
-UserOnlySecurity::UserOnlySecurity(const SidBuffer& user)
+UserOnlySecurity::UserOnlySecurity(const SidBuffer& user) : owner_(user)
 {
     auto* sid = const_cast<std::uint8_t*>(user.data());
     if (user.empty() || !IsValidSid(sid))
@@ -71,6 +87,9 @@ UserOnlySecurity::UserOnlySecurity(const SidBuffer& user)
         throw_last_error("InitializeSecurityDescriptor");
     if (!SetSecurityDescriptorDacl(&descriptor_, TRUE, acl, FALSE))
         throw_last_error("SetSecurityDescriptorDacl");
+    // PuTTY connects only to a pipe owned by the user itself, which the token's default owner need not be.
+    if (!SetSecurityDescriptorOwner(&descriptor_, owner_.data(), FALSE))
+        throw_last_error("SetSecurityDescriptorOwner");
     attributes_.nLength = sizeof attributes_;
     attributes_.lpSecurityDescriptor = &descriptor_;
     attributes_.bInheritHandle = FALSE;

@@ -17,11 +17,16 @@ using SidBuffer = std::vector<std::uint8_t>;
 // process cannot be opened or its token read. Never throws except std::bad_alloc.
 SidBuffer process_user_sid(DWORD process_id = 0);
 
+// The default owner SID of this process's token (what objects it creates are owned by; an
+// administrator's may be the Administrators group), or an empty buffer if the token cannot be read.
+// Never throws except std::bad_alloc.
+SidBuffer process_default_owner_sid();
+
 // True if both buffers hold the same, valid SID. Never fails.
 bool same_sid(const SidBuffer& a, const SidBuffer& b) noexcept;
 
-// A self-contained security descriptor whose DACL grants GENERIC_ALL to `user` and nothing to anyone
-// else (so no Everyone, no Administrators). Throws std::system_error if it cannot be built.
+// A self-contained security descriptor owned by `user` whose DACL grants GENERIC_ALL to `user` and
+// nothing to anyone else (so no Everyone, no Administrators). Throws std::system_error if it cannot be built.
 class UserOnlySecurity {
 public:
     explicit UserOnlySecurity(const SidBuffer& user);
@@ -30,6 +35,7 @@ public:
     SECURITY_ATTRIBUTES* attributes() noexcept { return &attributes_; }
 
 private:
+    SidBuffer owner_;  // the descriptor points to it
     std::vector<std::uint8_t> acl_;
     SECURITY_DESCRIPTOR descriptor_{};
     SECURITY_ATTRIBUTES attributes_{};

@@ -42,3 +42,10 @@ ensure_packages() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
+
+# Packages tests/windows/run.sh needs beyond the Windows build's (windows-toolchain.sh's latchkey_windows_packages,
+# which scripts/test-windows installs first): cmake to build PuTTY for Windows (scripts/lib/windows-putty.sh)
+# and python3-cryptography to verify signatures.
+latchkey_windows_test_packages() {
+    echo cmake python3-cryptography
+}

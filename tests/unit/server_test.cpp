@@ -117,6 +117,18 @@ private:
     int fd_;
 };
 
+// A Unix socket listening at `path`.
+int listening_socket(const fs::path& path)
+{
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd, 256) == 0);
+    return fd;
+}
+
 // serve() running on a thread, listening on a socket in a fresh directory; stopped with SIGTERM.
 // Every test talks to the server before it stops, so its signal handlers are installed by then.
 class RunningServer {
@@ -126,13 +138,7 @@ public:
         directory_ = fs::temp_directory_path() / ("latchkey-server-test-" + std::to_string(::getpid()));
         fs::create_directories(directory_);
         path_ = directory_ / "agent.sock";
-        int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
-        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        REQUIRE(::listen(fd, 256) == 0);
-        options.listen = platform::unix_socket_listener(fd);
+        options.listen = platform::unix_socket_listener(listening_socket(path_));
         options.worker_threads = 2;
         result_ = std::async(std::launch::async, [options] { return agent::serve(options); });
     }
@@ -525,4 +531,102 @@ TEST_CASE("the connection limit is 1000 under the usual descriptor limit and gro
     CHECK(agent::connection_limit(1065) == 1001);
     CHECK(agent::connection_limit(20000) == 19936);
     CHECK(agent::connection_limit(SIZE_MAX) == SIZE_MAX - 64);
+}
+
+TEST_CASE("more_listeners: a second socket serves the same keys as the first")
+{
+    const fs::path second = fs::temp_directory_path() / ("latchkey-server-test-second-" + std::to_string(::getpid()));
+    fs::remove(second);
+    agent::ServerOptions options;
+    options.more_listeners.push_back(platform::unix_socket_listener(listening_socket(second)));
+    RunningServer server(options);
+    Client first(server.path());
+    Client other(second);
+    REQUIRE(std::holds_alternative<Success>(first.call(capture("add-ed25519"))));
+    CHECK(other.identity_count() == 1);
+    REQUIRE(std::holds_alternative<Success>(other.call(capture("remove-all"))));
+    CHECK(first.identity_count() == 0);
+    CHECK(server.stop() == 0);
+    fs::remove(second);
+}
+
+namespace {
+
+// A hosted transport for tests: hands the server's answer function to the test, which calls it from its own
+// threads as Pageant's window thread would. On destruction (the server stopping) it asks once more and
+// records the reply, as a window thread caught in the middle of a request would.
+struct HostedProbe {
+    std::promise<agent::AnswerRequest> entry;
+    std::promise<Bytes> reply_while_stopping;
+
+    agent::HostedTransport transport()
+    {
+        return [this](agent::AnswerRequest answer) -> std::shared_ptr<void> {
+            entry.set_value(answer);
+            return std::shared_ptr<void>(nullptr, [this, answer](void*) {
+                reply_while_stopping.set_value(answer(encode_request(RequestIdentities{}), agent::Peer{}));
+            });
+        };
+    }
+};
+
+Reply ask(const agent::AnswerRequest& answer, const Request& request)
+{
+    auto reply = decode_reply(answer(encode_request(request), agent::Peer{0, 0, "a test's window client"}));
+    REQUIRE(reply.has_value());
+    return *reply;
+}
+
+}  // namespace
+
+TEST_CASE("a hosted transport's requests share the keys of the connections, from several threads at once")
+{
+    HostedProbe probe;
+    agent::ServerOptions options;
+    options.hosted.push_back(probe.transport());
+    RunningServer server(options);
+    const agent::AnswerRequest answer = probe.entry.get_future().get();
+    CHECK(std::holds_alternative<Success>(ask(answer, capture("add-ed25519"))));
+    Client client(server.path());
+    CHECK(client.identity_count() == 1);
+
+    std::atomic<int> wrong = 0;
+    std::vector<std::thread> threads;
+    for (int thread = 0; thread < 4; ++thread) {
+        threads.emplace_back([&] {
+            for (int round = 0; round < 20; ++round) {
+                Reply reply = ask(answer, RequestIdentities{});
+                auto* listed = std::get_if<IdentitiesAnswer>(&reply);
+                if (listed == nullptr || listed->identities.size() != 1)
+                    ++wrong;
+            }
+        });
+    }
+    for (std::thread& thread : threads)
+        thread.join();
+    CHECK(wrong == 0);
+    auto listed = std::get<IdentitiesAnswer>(ask(answer, RequestIdentities{}));
+    CHECK(std::holds_alternative<SignResponse>(ask(answer, SignRequest{listed.identities[0].key_blob, Bytes{1, 2}, 0})));
+    CHECK(std::holds_alternative<Success>(ask(answer, capture("remove-all"))));
+    CHECK(client.identity_count() == 0);
+
+    CHECK(server.stop() == 0);
+    CHECK(probe.reply_while_stopping.get_future().get() == Bytes{5});  // SSH_AGENT_FAILURE, not a hang
+}
+
+TEST_CASE("a hosted transport's request for a confirm key goes through the askpass prompt")
+{
+    for (const auto& [body, signs] : {std::pair{"echo yes", true}, std::pair{"echo no", false}}) {
+        CAPTURE(body);
+        HostedProbe probe;
+        agent::ServerOptions options = with_askpass(body, std::chrono::seconds(10));
+        options.hosted.push_back(probe.transport());
+        RunningServer server(options);
+        const agent::AnswerRequest answer = probe.entry.get_future().get();
+        REQUIRE(std::holds_alternative<Success>(ask(answer, capture("add-constrained-confirm"))));
+        auto listed = std::get<IdentitiesAnswer>(ask(answer, RequestIdentities{}));
+        Reply reply = ask(answer, SignRequest{listed.identities[0].key_blob, Bytes{1, 2, 3}, 0});
+        CHECK(std::holds_alternative<SignResponse>(reply) == signs);
+        CHECK(server.stop() == 0);
+    }
 }
