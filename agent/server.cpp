@@ -56,7 +56,7 @@ struct RequestBuffer {
 };
 
 // A client connection, shared by whatever waits on it: between requests, only the pending read of the next
-// request's first byte holds it, so an idle connection costs this object, its stream and that read, and no
+// request's frame header holds it, so an idle connection costs this object, its stream and that read, and no
 // coroutine frame. Counted in Server::connections_ while it lives; the close that ends a burst of connections
 // has the heap's free pages handed back to the system on `io` (the accepting thread: it takes milliseconds).
 struct Connection {
@@ -64,7 +64,8 @@ struct Connection {
     ConnectionContext context;
     ConnectionCount& count;
     asio::io_context& io;
-    std::array<std::uint8_t, 1> first_byte{};  // of the next request's frame, read while idle
+    using Header = std::array<std::uint8_t, protocol::frame_header_size>;
+    Header header{};  // of the next request's frame, read while idle
 
     Connection(std::unique_ptr<Stream> accepted, Peer peer, ConnectionCount& counter, asio::io_context& server_io)
         : stream(std::move(accepted)), context{std::move(peer)}, count(counter), io(server_io)
@@ -103,7 +104,8 @@ private:
     asio::awaitable<void> accept_connections(platform::Listener& listener);
     void await_request(std::shared_ptr<Connection> connection);
     asio::awaitable<void> serve_request(std::shared_ptr<Connection> connection);
-    asio::awaitable<bool> read_request(Stream& stream, std::uint8_t first_byte, RequestBuffer& buffer, const Peer& peer);
+    asio::awaitable<bool> read_request(Stream& stream, const Connection::Header& header, RequestBuffer& buffer,
+                                       const Peer& peer);
     asio::awaitable<std::optional<protocol::Bytes>> answer(RequestBuffer& request, ConnectionContext& context,
                                                            Stream* stream);
     asio::awaitable<std::optional<protocol::Bytes>> dispatch(RequestBuffer& buffer, ConnectionContext& context,
@@ -320,24 +322,25 @@ asio::awaitable<void> Server::accept_connections(platform::Listener& listener)
     }
 }
 
-// Waits for the first byte of the connection's next request without a coroutine, then serves the request;
-// the connection closes (as the last reference to it goes) when the client hangs up or the read fails.
+// Waits for the frame header of the connection's next request without a coroutine (one read for all of it, as
+// clients send it at once), then serves the request; the connection closes (as the last reference to it goes)
+// when the client hangs up or the read fails.
 void Server::await_request(std::shared_ptr<Connection> connection)
 {
     Stream& stream = *connection->stream;
-    std::span<std::uint8_t> first_byte(connection->first_byte);
-    stream.read_then(first_byte, [this, connection](const boost::system::error_code& error, std::size_t) {
+    std::span<std::uint8_t> header(connection->header);
+    stream.read_then(header, [this, connection](const boost::system::error_code& error, std::size_t) {
         if (!error)
             asio::co_spawn(connection->stream->executor(), serve_request(connection), asio::detached);
     });
 }
 
-// Reads, answers and writes one request whose first byte has arrived, then waits for the next.
+// Reads, answers and writes one request whose frame header has arrived, then waits for the next.
 asio::awaitable<void> Server::serve_request(std::shared_ptr<Connection> connection)
 {
     Stream& stream = *connection->stream;
     RequestBuffer request;
-    if (!co_await read_request(stream, connection->first_byte[0], request, connection->context.peer))
+    if (!co_await read_request(stream, connection->header, request, connection->context.peer))
         co_return;
     std::optional<protocol::Bytes> reply = co_await answer(request, connection->context, &stream);
     if (!reply)
@@ -349,18 +352,13 @@ asio::awaitable<void> Server::serve_request(std::shared_ptr<Connection> connecti
         await_request(std::move(connection));
 }
 
-// Reads the rest of a request frame that began with `first_byte`: false if the client hung up, the frame is
+// Reads the body of a request frame whose `header` has arrived: false if the client hung up, the frame is
 // over the size limit, or no locked memory is left for a request carrying secrets (each logged).
-asio::awaitable<bool> Server::read_request(Stream& stream, std::uint8_t first_byte, RequestBuffer& buffer,
+asio::awaitable<bool> Server::read_request(Stream& stream, const Connection::Header& header, RequestBuffer& buffer,
                                            const Peer& peer)
 {
     boost::system::error_code error;
-    std::array<std::uint8_t, protocol::frame_header_size + 1> head{first_byte};
-    std::size_t got = co_await stream.read(std::span(head.data() + 1, protocol::frame_header_size - 1), error);
-    if (error || got != protocol::frame_header_size - 1)
-        co_return false;
-    auto length = protocol::decode_frame_length(std::span<const std::uint8_t, protocol::frame_header_size>(
-        head.data(), protocol::frame_header_size));
+    auto length = protocol::decode_frame_length(header);
     if (!length) {
         spdlog::warn("closing the connection of {}: its request frame is over the {} KiB limit ({})",
                      describe_peer(peer), protocol::max_message_size / 1024, protocol::describe(length.error()));
@@ -368,10 +366,11 @@ asio::awaitable<bool> Server::read_request(Stream& stream, std::uint8_t first_by
     }
     if (*length == 0)
         co_return true;
-    co_await stream.read(std::span(&head[protocol::frame_header_size], 1), error);
+    std::uint8_t type = 0;
+    co_await stream.read(std::span(&type, 1), error);
     if (error)
         co_return false;
-    buffer.start(head[protocol::frame_header_size]);
+    buffer.start(type);
     // The body grows as its bytes arrive, so a client that announces a large frame and stalls holds
     // only what it has sent, not the whole announced length.
     std::size_t filled = 0;
@@ -385,7 +384,7 @@ asio::awaitable<bool> Server::read_request(Stream& stream, std::uint8_t first_by
         }
         std::span<std::uint8_t> body = buffer.bytes();
         if (filled == 0) {
-            body[0] = head[protocol::frame_header_size];
+            body[0] = type;
             filled = 1;
         }
         filled += co_await stream.read(body.subspan(filled, size - filled), error);
