@@ -217,10 +217,11 @@ def idle_connection_cost(binary):
     (or not measurable: a sanitizer build), else 1; says which."""
     with Agent(binary, "idle-cost") as agent:
         with open("/proc/%d/maps" % agent.proc.pid) as maps:
-            if any(runtime in maps.read() for runtime in ("libasan", "libtsan")):
-                print("NOTE the idle-connection cost is not measured: the agent is a sanitizer build, "
-                      "whose allocator sets the figures")
-                return 0
+            mapped = maps.read()
+        if any(runtime in mapped for runtime in ("libasan", "libtsan")):
+            print("NOTE the idle-connection cost is not measured: the agent is a sanitizer build, "
+                  "whose allocator sets the figures")
+            return 0
         with agent.conn() as first:
             first.request(LIST)  # the agent has served a client once before the baseline
             before = agent.rss_kib()
