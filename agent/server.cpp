@@ -55,6 +55,17 @@ struct RequestBuffer {
     std::span<std::uint8_t> bytes() { return is_secret ? secret.view() : std::span<std::uint8_t>(plain); }
 };
 
+// Sizes `buffer` for a body of `length` bytes of which `filled` have arrived: doubling steps from
+// first_body_chunk, never past `length`. False (logged) if no locked memory is left for a request carrying secrets.
+bool grow_body(RequestBuffer& buffer, std::size_t length, std::size_t filled, const Peer& peer);
+
+// Most clients write a request in one piece: takes what has already arrived of a `length`-byte body in one read,
+// into locked scratch memory (its type, and so whether it carries secrets, is not known before), and starts
+// `buffer` with it. Returns how many bytes it took: 0 if none had arrived (or the stream cannot tell), or with
+// `error` set (no_memory, logged, if no locked memory is left for a request carrying secrets).
+std::size_t take_arrived_body(Stream& stream, std::size_t length, RequestBuffer& buffer, const Peer& peer,
+                              boost::system::error_code& error);
+
 // A client connection, shared by whatever waits on it: between requests, only the pending read of the next
 // request's frame header holds it, so an idle connection costs this object, its stream and that read, and no
 // coroutine frame. Counted in Server::connections_ while it lives; the close that ends a burst of connections
@@ -212,6 +223,39 @@ std::string describe_peer(const Peer& peer)
     return "pid " + std::to_string(peer.pid) + " (" + (peer.executable.empty() ? "?" : peer.executable) + ")";
 }
 
+bool grow_body(RequestBuffer& buffer, std::size_t length, std::size_t filled, const Peer& peer)
+{
+    try {
+        buffer.resize(std::min(length, std::max(2 * filled, first_body_chunk)));
+    } catch (const SecretHeapExhausted&) {
+        spdlog::error("closing the connection of {}: no locked memory left for its request", describe_peer(peer));
+        return false;
+    }
+    return true;
+}
+
+std::size_t take_arrived_body(Stream& stream, std::size_t length, RequestBuffer& buffer, const Peer& peer,
+                              boost::system::error_code& error)
+{
+    // One per connection loop; wiped after each use. Allocated at the loop's first request (locked memory is
+    // in place by then) and released, wiped, when the loop's thread ends.
+    thread_local SecretBytes scratch(first_body_chunk);
+    std::span<std::uint8_t> arrived = scratch.view().first(std::min(length, scratch.size()));
+    std::size_t got = stream.read_available(arrived, error);
+    if (error || got == 0)
+        return 0;
+    buffer.start(arrived[0]);
+    bool sized = grow_body(buffer, length, got, peer);
+    if (sized)
+        std::copy_n(arrived.begin(), got, buffer.bytes().begin());
+    secure_wipe(arrived.data(), got);
+    if (!sized) {
+        error = asio::error::no_memory;
+        return 0;
+    }
+    return got;
+}
+
 Connection::~Connection()
 {
     spdlog::debug("{} disconnected", describe_peer(context.peer));
@@ -366,28 +410,26 @@ asio::awaitable<bool> Server::read_request(Stream& stream, const Connection::Hea
     }
     if (*length == 0)
         co_return true;
-    std::uint8_t type = 0;
-    co_await stream.read(std::span(&type, 1), error);
+    std::size_t filled = take_arrived_body(stream, *length, buffer, peer, error);
     if (error)
         co_return false;
-    buffer.start(type);
-    // The body grows as its bytes arrive, so a client that announces a large frame and stalls holds
-    // only what it has sent, not the whole announced length.
-    std::size_t filled = 0;
-    while (filled < *length) {
-        std::size_t size = std::min<std::size_t>(*length, std::max(2 * filled, first_body_chunk));
-        try {
-            buffer.resize(size);
-        } catch (const SecretHeapExhausted&) {
-            spdlog::error("closing the connection of {}: no locked memory left for its request", describe_peer(peer));
+    if (filled == 0) {  // nothing of the body yet: wait for its first byte, the type
+        std::uint8_t type = 0;
+        co_await stream.read(std::span(&type, 1), error);
+        if (error)
             co_return false;
-        }
-        std::span<std::uint8_t> body = buffer.bytes();
-        if (filled == 0) {
-            body[0] = type;
-            filled = 1;
-        }
-        filled += co_await stream.read(body.subspan(filled, size - filled), error);
+        buffer.start(type);
+        if (!grow_body(buffer, *length, 1, peer))
+            co_return false;
+        buffer.bytes()[0] = type;
+        filled = 1;
+    }
+    // The rest grows as its bytes arrive, so a client that announces a large frame and stalls holds only what
+    // it has sent, not the whole announced length.
+    while (filled < *length) {
+        if (filled == buffer.bytes().size() && !grow_body(buffer, *length, filled, peer))
+            co_return false;
+        filled += co_await stream.read(buffer.bytes().subspan(filled), error);
         if (error)
             co_return false;
     }

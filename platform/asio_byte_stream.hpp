@@ -3,6 +3,7 @@
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -31,6 +32,24 @@ public:
         boost::asio::async_read(stream_, boost::asio::buffer(bytes.data(), bytes.size()), std::move(done));
     }
 
+    std::size_t read_available(std::span<std::uint8_t> bytes, boost::system::error_code& error) override
+    {
+        if constexpr (can_wait_readable) {
+            // Non-blocking for this caller's reads (Asio's own asynchronous operations are unaffected), so a
+            // read with nothing to take says would_block instead of waiting.
+            if (!stream_.non_blocking())
+                stream_.non_blocking(true, error);
+            if (error)
+                return 0;
+            std::size_t got = stream_.read_some(boost::asio::buffer(bytes.data(), bytes.size()), error);
+            if (error == boost::asio::error::would_block)
+                error.clear();
+            return got;
+        } else {
+            return 0;
+        }
+    }
+
     boost::asio::awaitable<void> write(std::span<const std::uint8_t> bytes, boost::system::error_code& error) override
     {
         co_await boost::asio::async_write(stream_, boost::asio::buffer(bytes.data(), bytes.size()),
@@ -52,7 +71,7 @@ public:
                 std::uint8_t next = 0;
                 boost::system::error_code peek_error;
                 stream_.receive(boost::asio::buffer(&next, 1), AsyncStream::message_peek, peek_error);
-                if (peek_error)
+                if (peek_error && peek_error != boost::asio::error::would_block)  // would_block: not readable after all
                     on_hang_up();
             });
         }

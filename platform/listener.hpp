@@ -39,6 +39,10 @@ public:
     // (if the executor's io_context is destroyed first, done is destroyed uncalled).
     virtual void read_then(std::span<std::uint8_t> bytes,
                            std::function<void(const boost::system::error_code&, std::size_t)> done) = 0;
+    // Reads what has already arrived, up to bytes.size() bytes, without waiting: returns how many (0 when
+    // nothing has arrived yet, or on a stream that cannot tell without waiting: a Windows pipe). On failure
+    // (the peer closed the stream, an I/O error) sets `error`.
+    virtual std::size_t read_available(std::span<std::uint8_t> bytes, boost::system::error_code& error) = 0;
     // Writes all of `bytes`; on failure sets `error`.
     virtual boost::asio::awaitable<void> write(std::span<const std::uint8_t> bytes,
                                                boost::system::error_code& error) = 0;

@@ -1,7 +1,6 @@
 // AgentConnection: synchronous Asio reads and writes with the protocol's framing.
 #include "tests/bench/agent_connection.hpp"
 
-#include <array>
 #include <stdexcept>
 
 #include "protocol/message.hpp"
@@ -9,6 +8,9 @@
 namespace latchkey::bench {
 
 namespace asio = boost::asio;
+
+// Bytes read at once for a reply: every reply of the sign and list cases but a list of many keys.
+constexpr std::size_t reply_room = 16 * 1024;
 
 AgentConnection::AgentConnection(asio::io_context& io, const std::string& socket_path) : socket_(io)
 {
@@ -24,15 +26,23 @@ protocol::ByteView AgentConnection::request(protocol::ByteView body)
     out_.insert(out_.end(), body.begin(), body.end());
     asio::write(socket_, asio::buffer(out_));
 
-    std::array<std::uint8_t, protocol::frame_header_size> header{};
-    asio::read(socket_, asio::buffer(header));
-    auto reply_length = protocol::decode_frame_length(header);
+    // One read takes the header and, for all but the largest replies, the body: the agent writes a reply at
+    // once, and a request is outstanding alone on its connection, so nothing of a later reply can arrive.
+    if (in_.size() < reply_room)
+        in_.resize(reply_room);
+    std::size_t got = asio::read(socket_, asio::buffer(in_), asio::transfer_at_least(protocol::frame_header_size));
+    auto reply_length = protocol::decode_frame_length(
+        std::span<const std::uint8_t, protocol::frame_header_size>(in_.data(), protocol::frame_header_size));
     if (!reply_length)
         throw std::runtime_error("reply length over the protocol's limit: " +
                                  std::string(protocol::describe(reply_length.error())));
-    in_.resize(*reply_length);
-    asio::read(socket_, asio::buffer(in_));
-    return in_;
+    const std::size_t total = protocol::frame_header_size + *reply_length;
+    if (got > total)
+        throw std::runtime_error("the agent sent more than the reply it announced");
+    if (in_.size() < total)
+        in_.resize(total);
+    asio::read(socket_, asio::buffer(in_.data() + got, total - got));
+    return protocol::ByteView(in_).subspan(protocol::frame_header_size, *reply_length);
 }
 
 }  // namespace latchkey::bench
