@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 #include "platform/unique_fd.hpp"
 
@@ -23,6 +24,7 @@ namespace {
 }  // namespace
 
 struct ClientConnection::Handle {
+    explicit Handle(UniqueFd socket) : fd(std::move(socket)) {}  // clang 14 has no parenthesised aggregate init
     UniqueFd fd;
 };
 

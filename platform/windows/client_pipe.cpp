@@ -2,6 +2,7 @@
 #include <windows.h>
 
 #include <system_error>
+#include <utility>
 
 #include "platform/client_connection.hpp"
 #include "platform/windows/pipe_listener.hpp"
@@ -21,6 +22,7 @@ constexpr DWORD busy_wait_ms = 5000;  // how long to wait for a free instance of
 }  // namespace
 
 struct ClientConnection::Handle {
+    explicit Handle(UniqueHandle handle) : pipe(std::move(handle)) {}  // clang 14 has no parenthesised aggregate init
     UniqueHandle pipe;
 };
 
