@@ -1,8 +1,6 @@
 // latchkeyd.exe, the agent on Windows: ssh-agent's options that make sense there, one agent per user,
 // hardening and locked memory, then the server on OpenSSH's named pipe and Pageant's window and pipe until
 // Ctrl+C, logoff or shutdown; or start at login installed or removed.
-#include <windows.h>
-
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -18,6 +16,7 @@
 #include "agent/daemon_setup.hpp"
 #include "agent/pageant_transports.hpp"
 #include "agent/server.hpp"
+#include "platform/current_process.hpp"
 #include "platform/windows/autostart.hpp"
 #include "platform/windows/pipe_listener.hpp"
 #include "platform/windows/single_instance.hpp"
@@ -149,7 +148,7 @@ int serve(agent::DaemonSettings& settings, agent::PageantTransports pageant)
     agent::prepare_to_hold_keys(settings);
     const std::string pipe = settings.config.socket.value_or(platform::openssh_agent_pipe);
     agent::ServerOptions server = agent::daemon_server_options(
-        settings, static_cast<std::uint32_t>(GetCurrentProcessId()), LATCHKEY_VERSION);
+        settings, static_cast<std::uint32_t>(platform::current_pid()), LATCHKEY_VERSION);
     server.listen = platform::named_pipe_listener(pipe);
     agent::add_pageant_transports(server, pageant);
     server.report = [pipe](agent::ServerEvent event, std::size_t) {

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "platform/current_process.hpp"
 #include "platform/unique_fd.hpp"
 
 namespace latchkey::platform {
@@ -50,9 +51,6 @@ bool terminate_with_parent(int parent_pid);
 
 // Sends SIGTERM to pid. Throws std::system_error "kill" with the reason if it cannot.
 void terminate_process(int pid);
-
-// The calling process's id. Never fails.
-int current_pid() noexcept;
 
 // The soft limit on open descriptors (RLIMIT_NOFILE): SIZE_MAX if unlimited, 0 if it cannot be read.
 // Never fails.
