@@ -63,17 +63,13 @@ public:
     void watch_hang_up(std::function<void()> on_hang_up) override
     {
         if constexpr (can_wait_readable) {
+            boost::system::error_code error;
+            if (!stream_.non_blocking())
+                stream_.non_blocking(true, error);  // the watch's peek must never wait
+            if (error)
+                return;
             watching_ = std::make_shared<bool>(true);
-            stream_.async_wait(AsyncStream::wait_read, [this, watching = watching_, on_hang_up = std::move(on_hang_up)](
-                                                           const boost::system::error_code& error) {
-                if (error || !*watching)
-                    return;  // the watch ended first (and the stream may be gone)
-                std::uint8_t next = 0;
-                boost::system::error_code peek_error;
-                stream_.receive(boost::asio::buffer(&next, 1), AsyncStream::message_peek, peek_error);
-                if (peek_error && peek_error != boost::asio::error::would_block)  // would_block: not readable after all
-                    on_hang_up();
-            });
+            wait_for_hang_up(watching_, std::move(on_hang_up));
         }
     }
 
@@ -88,6 +84,24 @@ public:
     }
 
 private:
+    // One wait of the watch. Readiness with nothing to read is waited out again: the reactor may still hold
+    // the readiness that the request itself caused, if that request was read before the reactor looked.
+    void wait_for_hang_up(std::shared_ptr<bool> watching, std::function<void()> on_hang_up)
+    {
+        stream_.async_wait(AsyncStream::wait_read, [this, watching, on_hang_up = std::move(on_hang_up)](
+                                                       const boost::system::error_code& error) mutable {
+            if (error || !*watching)
+                return;  // the watch ended first (and the stream may be gone)
+            std::uint8_t next = 0;
+            boost::system::error_code peek_error;
+            stream_.receive(boost::asio::buffer(&next, 1), AsyncStream::message_peek, peek_error);
+            if (peek_error == boost::asio::error::would_block)
+                wait_for_hang_up(std::move(watching), std::move(on_hang_up));
+            else if (peek_error)
+                on_hang_up();
+        });
+    }
+
     static constexpr bool can_wait_readable = requires(AsyncStream& stream) {
         stream.async_wait(AsyncStream::wait_read, [](const boost::system::error_code&) {});
     };

@@ -135,6 +135,8 @@ def prompt_cancelled_on_hang_up(agent, pid_file, first):
     check(wait_until(lambda: process_gone(second_pid), 5),
           "  the second client hangs up: its askpass (pid %d) is killed too" % second_pid)
     served(agent.sock, "  and the agent serves on")
+    if failures:
+        print("agent log:\n" + agent.log())
 
 
 def broken_askpass(binary):
