@@ -169,14 +169,16 @@ SSH_AUTH_SOCK=$one_sock assert_rc 1 ssh-add -T "$KEYS/rsa-2048.pub"
 step "a client of another uid is refused even when the socket's mode lets it connect"
 if [ "$(id -u)" -eq 0 ]; then
     require setpriv
+    make_user
     chmod 711 "$TMP"
     chmod 666 "$one_sock"
     SSH_AUTH_SOCK=$one_sock assert_rc 0 ssh-add -q -k "$KEYS/ed25519"
     rc=0
-    OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups env SSH_AUTH_SOCK="$one_sock" ssh-add -l 2>&1) || rc=$?
+    OUT=$(setpriv --reuid="$(id -u "$LK_USER")" --regid="$(id -g "$LK_USER")" --clear-groups \
+        env SSH_AUTH_SOCK="$one_sock" ssh-add -l 2>&1) || rc=$?
     # The agent closes the connection unanswered: ssh-add reports it, or dies of SIGPIPE (141) writing to it.
     [ "$rc" -eq 141 ] || [[ "$rc" -eq 1 && "$OUT" == *"communication with agent failed"* ]] ||
-        fail "ssh-add -l as uid 65534 against root's agent exited $rc: $OUT"
+        fail "ssh-add -l as $LK_USER against root's agent exited $rc: $OUT"
     SSH_AUTH_SOCK=$one_sock assert_rc 0 ssh-add -l
     chmod 700 "$TMP"
 else

@@ -14,6 +14,7 @@ case $AGENT in */*) AGENT=$(realpath -m "$AGENT") ;; esac
 KEY_NAMES=(ed25519 ecdsa-256 ecdsa-384 ecdsa-521 rsa-2048 rsa-4096 dsa-1024)
 
 _lk_pids=()
+_lk_users=()
 _lk_steps=0
 
 fail() {
@@ -35,7 +36,7 @@ _lk_elapsed() { # seconds since the test started, e.g. 1.25s
 }
 
 _lk_cleanup() {
-    local rc=$? pid i
+    local rc=$? pid i user
     set +e
     for pid in "${_lk_pids[@]}"; do
         kill -TERM "$pid" 2>/dev/null
@@ -47,6 +48,9 @@ _lk_cleanup() {
         done
         kill -KILL "$pid" 2>/dev/null
     done
+    for user in "${_lk_users[@]}"; do
+        userdel "$user" 2>/dev/null
+    done
     [ -n "${TMP:-}" ] && rm -rf "$TMP"
     if [ "$rc" -eq 0 ]; then
         echo "PASS [$LK_TEST]: $_lk_steps steps against $AGENT"
@@ -56,6 +60,16 @@ _lk_cleanup() {
 
 # track_pid PID: the process is killed when the test ends, however it ends.
 track_pid() { _lk_pids+=("$1"); }
+
+# make_user: (root only) creates a user of this test's own, unprivileged, with no home and no login shell, and
+# sets LK_USER to its name; it is removed when the test ends, however it ends.
+make_user() {
+    require useradd userdel
+    LK_USER=lk-peer-$$
+    useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$LK_USER" ||
+        fail "useradd $LK_USER failed"
+    _lk_users+=("$LK_USER")
+}
 
 # require TOOL...: fails (does not skip) when a tool the test drives is missing.
 require() {
