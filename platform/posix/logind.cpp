@@ -1,6 +1,7 @@
 // Watching systemd-logind with sd-bus: the signal subscriptions, finding this user's session, reading messages.
 #include "platform/posix/logind.hpp"
 
+#include <dlfcn.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
@@ -19,10 +20,62 @@ constexpr const char* manager_interface = "org.freedesktop.login1.Manager";
 constexpr const char* session_interface = "org.freedesktop.login1.Session";
 constexpr const char* user_interface = "org.freedesktop.login1.User";
 
+// The sd-bus calls of this file. libsystemd.so.0 is loaded only for the first watch (and never unloaded), so
+// latchkeyd maps libsystemd, and the compression and crypto libraries it links, only when [session] asks for
+// logind, not in every agent that holds keys.
+struct SdBus {
+    decltype(&::sd_bus_open_system) open_system;
+    decltype(&::sd_bus_flush_close_unref) flush_close_unref;
+    decltype(&::sd_bus_match_signal) match_signal;
+    decltype(&::sd_bus_slot_unref) slot_unref;
+    decltype(&::sd_bus_get_fd) get_fd;
+    decltype(&::sd_bus_process) process;
+    decltype(&::sd_bus_call_method) call_method;
+    decltype(&::sd_bus_get_property) get_property;
+    decltype(&::sd_bus_message_read) message_read;
+    decltype(&::sd_bus_message_unref) message_unref;
+    decltype(&::sd_bus_error_free) error_free;
+};
+
+template <class Function>
+void resolve(void* library, const char* name, Function& function)
+{
+    function = reinterpret_cast<Function>(::dlsym(library, name));
+    if (function == nullptr)
+        throw LogindError(std::string("libsystemd.so.0 has no ") + name + ", which watching logind needs");
+}
+
+SdBus load_sd_bus()
+{
+    void* library = ::dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr)
+        throw LogindError(std::string("cannot load libsystemd.so.0, which watching logind needs: ") + ::dlerror());
+    SdBus api {};
+    resolve(library, "sd_bus_open_system", api.open_system);
+    resolve(library, "sd_bus_flush_close_unref", api.flush_close_unref);
+    resolve(library, "sd_bus_match_signal", api.match_signal);
+    resolve(library, "sd_bus_slot_unref", api.slot_unref);
+    resolve(library, "sd_bus_get_fd", api.get_fd);
+    resolve(library, "sd_bus_process", api.process);
+    resolve(library, "sd_bus_call_method", api.call_method);
+    resolve(library, "sd_bus_get_property", api.get_property);
+    resolve(library, "sd_bus_message_read", api.message_read);
+    resolve(library, "sd_bus_message_unref", api.message_unref);
+    resolve(library, "sd_bus_error_free", api.error_free);
+    return api;
+}
+
+// libsystemd's sd-bus, loaded at the first call. Throws LogindError if it cannot be (then tries again next time).
+const SdBus& bus_api()
+{
+    static const SdBus api = load_sd_bus();
+    return api;
+}
+
 // An sd_bus_error freed on every path; message() is the bus's own words, else strerror.
 struct BusError {
     sd_bus_error error{};  // SD_BUS_ERROR_NULL, whose compound literal clang rejects in C++
-    ~BusError() { sd_bus_error_free(&error); }
+    ~BusError() { bus_api().error_free(&error); }
     std::string message(int result) const
     {
         return error.message != nullptr ? error.message : std::strerror(-result);
@@ -31,7 +84,7 @@ struct BusError {
 
 struct MessageRef {
     sd_bus_message* message = nullptr;
-    ~MessageRef() { sd_bus_message_unref(message); }
+    ~MessageRef() { bus_api().message_unref(message); }
 };
 
 // The object path that logind's Manager method `method` returns for `argument` ("s" or "u" in
@@ -42,11 +95,11 @@ std::string call_for_path(sd_bus* bus, const char* method, const char* signature
 {
     BusError error;
     MessageRef reply;
-    int result = sd_bus_call_method(bus, logind_name, manager_path, manager_interface, method, &error.error,
-                                    &reply.message, signature, argument);
+    int result = bus_api().call_method(bus, logind_name, manager_path, manager_interface, method, &error.error,
+                                      &reply.message, signature, argument);
     const char* path = nullptr;
     if (result >= 0)
-        result = sd_bus_message_read(reply.message, "o", &path);
+        result = bus_api().message_read(reply.message, "o", &path);
     if (result < 0) {
         problem += std::string(problem.empty() ? "" : "; ") + method + ": " + error.message(result);
         return {};
@@ -63,12 +116,12 @@ std::string display_session(sd_bus* bus, std::string& problem)
         return {};
     BusError error;
     MessageRef reply;
-    int result = sd_bus_get_property(bus, logind_name, user.c_str(), user_interface, "Display", &error.error,
-                                     &reply.message, "(so)");
+    int result = bus_api().get_property(bus, logind_name, user.c_str(), user_interface, "Display", &error.error,
+                                       &reply.message, "(so)");
     const char* id = nullptr;
     const char* path = nullptr;
     if (result >= 0)
-        result = sd_bus_message_read(reply.message, "(so)", &id, &path);
+        result = bus_api().message_read(reply.message, "(so)", &id, &path);
     if (result < 0) {
         problem += "; the Display of " + user + ": " + error.message(result);
         return {};
@@ -110,15 +163,17 @@ struct LogindWatch::State {
 
     ~State()
     {
-        sd_bus_slot_unref(lock_slot);
-        sd_bus_slot_unref(sleep_slot);
-        sd_bus_flush_close_unref(bus);
+        if (bus == nullptr)
+            return;  // never connected (libsystemd may not even be loaded); no slots either
+        bus_api().slot_unref(lock_slot);
+        bus_api().slot_unref(sleep_slot);
+        bus_api().flush_close_unref(bus);
     }
 
     static int on_prepare_for_sleep(sd_bus_message* message, void* self, sd_bus_error*)
     {
         int starting = 0;
-        if (sd_bus_message_read(message, "b", &starting) >= 0 && starting != 0)
+        if (bus_api().message_read(message, "b", &starting) >= 0 && starting != 0)
             static_cast<State*>(self)->events.push_back(SessionEvent::suspending);
         return 0;
     }
@@ -137,19 +192,20 @@ bool logind_available() noexcept
 
 LogindWatch::LogindWatch(bool suspend, bool screen_lock) : state_(std::make_unique<State>())
 {
-    int result = sd_bus_open_system(&state_->bus);
+    int result = bus_api().open_system(&state_->bus);
     if (result < 0)
         throw LogindError(std::string("cannot connect to the system D-Bus: ") + std::strerror(-result));
     if (suspend) {
-        result = sd_bus_match_signal(state_->bus, &state_->sleep_slot, logind_name, manager_path, manager_interface,
-                                     "PrepareForSleep", &State::on_prepare_for_sleep, state_.get());
+        result = bus_api().match_signal(state_->bus, &state_->sleep_slot, logind_name, manager_path,
+                                       manager_interface, "PrepareForSleep", &State::on_prepare_for_sleep,
+                                       state_.get());
         if (result < 0)
             throw LogindError(std::string("cannot subscribe to logind's PrepareForSleep: ") + std::strerror(-result));
     }
     if (screen_lock) {
         state_->session_path = find_session(state_->bus);
-        result = sd_bus_match_signal(state_->bus, &state_->lock_slot, logind_name, state_->session_path.c_str(),
-                                     session_interface, "Lock", &State::on_lock, state_.get());
+        result = bus_api().match_signal(state_->bus, &state_->lock_slot, logind_name, state_->session_path.c_str(),
+                                       session_interface, "Lock", &State::on_lock, state_.get());
         if (result < 0)
             throw LogindError("cannot subscribe to the Lock signal of " + state_->session_path + ": " +
                               std::strerror(-result));
@@ -160,14 +216,14 @@ LogindWatch::~LogindWatch() = default;
 
 int LogindWatch::fd() const noexcept
 {
-    return sd_bus_get_fd(state_->bus);
+    return bus_api().get_fd(state_->bus);
 }
 
 std::vector<SessionEvent> LogindWatch::read_events()
 {
     state_->events.clear();
     for (;;) {
-        int result = sd_bus_process(state_->bus, nullptr);
+        int result = bus_api().process(state_->bus, nullptr);
         if (result < 0)
             throw LogindError(std::string("lost the system D-Bus connection: ") + std::strerror(-result));
         if (result == 0)

@@ -60,6 +60,8 @@ emit() {
 listed() { ssh-add -l 2>/dev/null || true; }
 holds() { [[ "$(listed)" == *"$1"* ]]; }
 holds_none() { [ "$(listed)" == "The agent has no identities." ]; }
+# maps_library PID NAME: the process has a library whose file name starts with NAME mapped.
+maps_library() { grep -q "/$2[^/]*\$" "/proc/$1/maps"; }
 
 private_config
 write_config "$askpass" <<TOML
@@ -81,6 +83,7 @@ assert_contains "$calls" "GetUser $(id -u)" "the calls to logind"
 assert_contains "$calls" "Get org.freedesktop.login1.User Display" "the calls to logind"
 assert_contains "$(cat "$TMP/agent.log")" \
     "following logind: suspend and the screen lock of /org/freedesktop/login1/session/c1" "the agent's log"
+maps_library "$AGENT_PID" libsystemd.so || fail "the agent following logind has no libsystemd mapped"
 
 step "the session's Lock: the encrypted key is re-encrypted and stays, the clear one is removed"
 assert_rc 0 ssh-add ed25519
@@ -124,9 +127,12 @@ assert_contains "$(cat "$TMP/agent-without-bus.log")" \
 kill -TERM "$AGENT_PID"
 wait_until 10 "the agent to exit" pid_gone "$AGENT_PID"
 
-step "drop_after_idle: keys unused that long are removed"
+step "drop_after_idle: keys unused that long are removed; logind is not asked for, so libsystemd is not loaded"
 printf '[session]\ndrop_after_idle = "2s"\n' >"$CONFIG"
 start_agent agent-idle
+for library in libsystemd.so liblzma.so libgcrypt.so; do
+    ! maps_library "$AGENT_PID" "$library" || fail "an agent not following logind has $library mapped"
+done
 export SSH_AUTH_SOCK=$AGENT_SOCK
 timed_add 2 ed25519
 await_expiry "the idle keys" holds_none
