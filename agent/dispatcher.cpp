@@ -13,6 +13,7 @@
 #include "agent/keys/key_factory.hpp"
 #include "agent/keys/verify.hpp"
 #include "platform/askpass_program.hpp"
+#include "platform/secure_memory.hpp"
 #include "protocol/latchkey_extensions.hpp"
 
 namespace latchkey::agent {
@@ -616,6 +617,9 @@ protocol::Bytes Dispatcher::answer(const protocol::Request& request,
     } catch (const SecretHeapExhausted&) {
         reply = fail(Error(ErrorCode::locked_memory_full, "raise the locked heap size of latchkeyd (-O locked-memory=SIZE)"));
     }
+    // work() built or used keys in the frames below this one, and OpenSSL can leave copies of their numbers
+    // there (seen: 16 bytes of an RSA key's p after an add).
+    platform::wipe_stack_below();
     if (reply)
         return protocol::encode_reply(*reply);
     spdlog::warn("refused a request: {}", describe(reply.error()));

@@ -59,6 +59,11 @@ void init_secure_heap(std::size_t size);
 // True once init_secure_heap has succeeded.
 bool secure_heap_ready() noexcept;
 
+// Wipes the 32 KiB of this thread's stack below the caller's frame, where the functions it called had theirs:
+// they may have left copies of secrets there (OpenSSL's temporaries, spilled registers). Call it after work
+// with secrets, from the function that started that work. Never fails.
+void wipe_stack_below() noexcept;
+
 // A block of n bytes from the locked arena, or nullptr if it has no room or is not initialised.
 // Never returns ordinary memory.
 void* secure_allocate(std::size_t n) noexcept;

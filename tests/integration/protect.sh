@@ -275,9 +275,10 @@ else
     scan_options=(-O shield-delay=1h)
 fi
 
-step "memory scan: every key type, loaded and used, is found only in locked memory"
+step "memory scan: every key type, loaded and then used, is found only in locked memory"
 start_agent scan "${scan_options[@]}"
 SSH_AUTH_SOCK=$AGENT_SOCK assert_rc 0 ssh-add -q "${KEY_FILES[@]}"
+scan "$loaded"
 sign_with_each
 scan "$loaded"
 
