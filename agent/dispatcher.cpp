@@ -480,6 +480,7 @@ Result<PendingPrompt> Dispatcher::passphrase_prompt(const protocol::Request& req
     pending.share_key = "passphrase " + fingerprint_of(plan.public_blob);
     pending.finish = [this, request, &context](const PromptAnswer& given) -> Outcome {
         auto decrypted = decrypt_deferred(std::get<protocol::SignRequest>(request), context, given);
+        platform::wipe_stack_below();  // the key derivation and the decryption ran in the frames below
         if (!decrypted)
             return refuse(request, decrypted.error());
         return sign_or_prompt(request, context);
@@ -617,9 +618,11 @@ protocol::Bytes Dispatcher::answer(const protocol::Request& request,
     } catch (const SecretHeapExhausted&) {
         reply = fail(Error(ErrorCode::locked_memory_full, "raise the locked heap size of latchkeyd (-O locked-memory=SIZE)"));
     }
-    // work() built or used keys in the frames below this one, and OpenSSL can leave copies of their numbers
-    // there (seen: 16 bytes of an RSA key's p after an add).
-    platform::wipe_stack_below();
+    // Requests other than the frequent two (list, sign) may carry secrets (adds, lock passphrases) whose copies
+    // the frames below may still hold. Keys built for a signature are wiped after by build_in_locked_heap.
+    if (!std::holds_alternative<protocol::RequestIdentities>(request) &&
+        !std::holds_alternative<protocol::SignRequest>(request))
+        platform::wipe_stack_below();
     if (reply)
         return protocol::encode_reply(*reply);
     spdlog::warn("refused a request: {}", describe(reply.error()));

@@ -57,7 +57,8 @@ Error explain_failure(Error failure, std::size_t needed);
 
 // Builds a key with `build` (a callable returning Result<…>) after reserve_locked_room(needed),
 // inside a platform::SecretAllocationScope so that everything OpenSSL allocates for it is locked,
-// passing its failures through explain_failure.
+// passing its failures through explain_failure. Then wipes the stack the building used: OpenSSL can
+// leave copies of the key's numbers in its dead frames (seen: 16 bytes of an RSA key's p).
 template <class Build>
 auto build_in_locked_heap(std::size_t needed, Build&& build) -> decltype(build())
 {
@@ -66,6 +67,7 @@ auto build_in_locked_heap(std::size_t needed, Build&& build) -> decltype(build()
         const platform::SecretAllocationScope locked;
         return build();
     }();
+    platform::wipe_stack_below();
     if (!result)
         return fail(explain_failure(result.error(), needed));
     return result;

@@ -1,7 +1,7 @@
 // The dispatcher leaves no copy of a key's private numbers in the dead stack frames below it: keys are added,
-// and sign, on a thread of their own (as on latchkeyd's worker pool), and that thread's stack below the
-// dispatcher's caller is then searched for every 16-byte window of each key's secret numbers, in both byte
-// orders (as memscan.py searches a whole process).
+// shielded and sign (so each is rebuilt for its signature), on a thread of their own as on latchkeyd's worker
+// pool, and that thread's stack below the dispatcher's caller is then searched for every 16-byte window of
+// each key's secret numbers, in both byte orders (as memscan.py searches a whole process).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -75,7 +75,7 @@ std::vector<std::string> found_below(const std::vector<Needle>& needles, std::ve
 
 }  // namespace
 
-TEST_CASE("adding and signing leave no window of a key's private numbers in the stack below the dispatcher")
+TEST_CASE("adding, and signing with a key rebuilt from its shield, leave no window of a key's private numbers in the stack below the dispatcher")
 {
     const std::vector<std::string> names = {"ed25519", "ecdsa-256", "rsa-2048", "rsa-4096", "dsa-1024"};
     std::vector<Needle> needles;
@@ -86,11 +86,14 @@ TEST_CASE("adding and signing leave no window of a key's private numbers in the 
     std::vector<std::string> found;
     std::thread([&] {
         agent::Keystore keystore;
-        agent::Dispatcher dispatcher(keystore);
+        agent::DispatcherOptions options;
+        options.keep_clear = std::chrono::seconds(0);  // shielded as soon as asked
+        agent::Dispatcher dispatcher(keystore, options);
         agent::ConnectionContext context;
         std::vector<std::uint8_t> stack(searched);
         for (const std::string& name : names) {
             for (const std::string request : {"add-", "sign-"}) {
+                dispatcher.shield_idle_keys();
                 protocol::Bytes body = test::read_file(test::data_dir / "captures" / (request + name + ".bin"));
                 protocol::Bytes answer = dispatcher.handle_message(body, context);
                 REQUIRE(answer.size() > 0);
