@@ -90,7 +90,7 @@ struct Connection {
 
 protocol::Bytes agent_failure()
 {
-    return {static_cast<std::uint8_t>(protocol::MessageType::failure)};
+    return protocol::encode_reply(protocol::Failure{});
 }
 
 // A request from a hosted transport, waiting for its reply: answered once, by the request or by the stop.

@@ -106,8 +106,9 @@ std::chrono::steady_clock::duration unlock_delay(unsigned failures, std::chrono:
 // Serves the ssh-agent protocol on the listeners options.listen and options.more_listeners make, and to
 // the transports options.hosted makes, until a stop event (SIGTERM, SIGINT; see platform::control_events)
 // or, without options.reload, a reload event (SIGHUP) arrives; a drop-keys event (SIGUSR1) drops every key
-// and keeps serving. The listeners have already refused peers of another user. Every key is wiped before it returns. Returns the process exit status (0 after a stop event).
-// Throws std::system_error if the event loop, a listener or a hosted transport cannot be set up.
+// and keeps serving. The listeners have already refused peers of another user. Every key is wiped before
+// it returns. Returns the process exit status (0 after a stop event). Throws std::system_error if the
+// event loop, a listener or a hosted transport cannot be set up.
 int serve(ServerOptions options);
 
 }  // namespace latchkey::agent
